@@ -1,0 +1,40 @@
+"""quantviz: the home page. The pages in pages/ are found automatically by
+Streamlit (one file per page); each calls quantviz.ui.setup_page(), so a deep
+link such as /Signals?bits=4 works even as a fresh server's first request."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from quantviz import ui
+
+ui.setup_page("quantviz: quantization error, seen and heard", "An interactive lab about quantization error: see it, measure it, hear it.")
+
+st.markdown(
+    """
+Every digital signal is **quantized**: each sample is rounded to one of a finite set of levels.
+The difference, the **quantization error** e = x − Q(x), is what these pages let you see, measure and hear.
+For a uniform quantizer with step Δ the error is, in the textbook model, uniform on ±Δ/2 with power Δ²/12,
+which gives the famous **6.02 b + 1.76 dB** for a full-scale sine. The pages show when the model holds and when
+it breaks (few bits, clipping, signals smaller than one step), and what dither and noise shaping do about it.
+"""
+)
+
+PAGES = [
+    ("pages/1_Signals.py", "**Signals**: uniform quantization of test signals", ":material/show_chart:",
+     "Bits, step, rounding, overflow, dither, noise shaping; time, error, staircase, histogram, "
+     "spectrum, SQNR vs bits, autocorrelation."),
+    ("pages/2_Nonuniform.py", "**Non-uniform & vector**: μ-law, Lloyd-Max, k-means", ":material/scatter_plot:",
+     "Why telephones use μ-law, the optimal quantizer for your data, and what vector quantization buys."),
+    ("pages/3_Audio.py", "**Audio**: hear the error", ":material/volume_up:",
+     "Truncation distortion, TPDF dither and noise shaping on real clips, at true level."),
+]
+HERE = Path(__file__).parent
+present = [p for p in PAGES if (HERE / p[0]).exists()]
+for col, (path, label, icon, caption) in zip(st.columns(len(present)), present):
+    with col:
+        st.page_link(path, label=label, icon=icon)
+        st.caption(caption)
+
+st.info("Every control is stored in the address bar: copy the URL to share exactly what you see "
+        "(e.g. `/Signals?bits=3&dither=tpdf`).", icon=":material/link:")

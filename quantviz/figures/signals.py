@@ -1,0 +1,90 @@
+"""Figures of uniform quantization of 1-D signals (the Signals page)."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, hband, line
+
+
+def time_figure(t, x, q, unit: str = "ms") -> go.Figure:
+    """Signal and quantized signal over a window of time (staircase for short windows)."""
+    fig = base_figure("Signal and quantized signal", f"time ({unit})", "amplitude (full scale = 1)")
+    line(fig, t, x, "original x", COLORS["original"], width=2)
+    line(fig, t, q, "quantized Q(x)", COLORS["quantized"], width=2, shape="hv")
+    return fig
+
+
+def error_figure(t, e, step: float, unit: str = "ms") -> go.Figure:
+    """Error e = x − Q(x) over time, in LSB (units of Δ), with the ±Δ/2 bounds."""
+    fig = base_figure("Error e = x − Q(x)", f"time ({unit})", "error (LSB = Δ)")
+    line(fig, t, np.asarray(e) / step, "error e/Δ", COLORS["error"])
+    return hband(fig, 0.5, "±Δ/2")
+
+
+def staircase_figure(xin, qout, lo: float, hi: float, signal_min: float, signal_max: float,
+                     zoomed: bool) -> go.Figure:
+    """Transfer characteristic Q(x) with the error sawtooth x − Q(x) beneath it."""
+    title = "Transfer characteristic" + (" (zoomed to 16 levels around the middle)" if zoomed else "")
+    fig = base_figure(title, "input x", "output Q(x)", height=380)
+    fig.add_trace(go.Scatter(x=display_array(xin), y=display_array(xin), name="ideal y = x",
+                             mode="lines", line=THEORY_LINE))
+    line(fig, xin, qout, "Q(x)", COLORS["quantized"], width=2.5, shape="hv")
+    line(fig, xin, np.asarray(xin) - np.asarray(qout), "error x − Q(x)", COLORS["error"], width=1.5)
+    fig.add_vrect(x0=signal_min, x1=signal_max, fillcolor=COLORS["original"], opacity=0.08, line_width=0,
+                  annotation_text="signal's span", annotation_position="top left")
+    for edge in (lo, hi):
+        fig.add_vline(x=edge, line=dict(color=COLORS["dither"], width=1, dash="dot"))
+    return fig
+
+
+def histogram_figure(centers, density, standard_model: bool) -> go.Figure:
+    """Histogram of e/Δ as a density, against the uniform U(−½, ½) density of the model."""
+    span = float(np.max(np.abs(centers))) if len(centers) else 0.75
+    fig = base_figure("Error histogram", "error e/Δ (LSB)", "probability density")
+    fig.add_trace(go.Bar(x=display_array(centers), y=display_array(density), name="measured",
+                         marker_color=COLORS["error"], opacity=0.75))
+    if standard_model:
+        fig.add_trace(go.Scatter(x=[-span, -0.5, -0.5, 0.5, 0.5, span], y=[0, 0, 1, 1, 0, 0],
+                                 name="U(−Δ/2, Δ/2) model", mode="lines", line=THEORY_LINE))
+    fig.update_layout(bargap=0.02)
+    return fig
+
+
+def spectrum_figure(f, px_db, pq_db, pe_db, floor_db, floor_label: str) -> go.Figure:
+    """Spectra of x, Q(x) and e in dBFS with the predicted error spectrum (flat, or |NTF|²-shaped)."""
+    fig = base_figure("Spectra (Welch, Hann window)", "frequency (Hz)", "power per bin (dBFS)", height=380)
+    line(fig, f, px_db, "original x", COLORS["original"])
+    line(fig, f, pq_db, "quantized Q(x)", COLORS["quantized"])
+    line(fig, f, pe_db, "error e", COLORS["error"])
+    fig.add_trace(go.Scatter(x=display_array(f), y=display_array(floor_db), name=floor_label, mode="lines",
+                             line=THEORY_LINE))
+    low = float(np.min(np.concatenate([np.ravel(pe_db), [float(np.median(floor_db))]]))) - 10
+    fig.update_yaxes(range=[max(low, -250), 10])
+    return fig
+
+
+def sqnr_bits_figure(bits, measured_db, model_db, sine_db, current_bits, current_db) -> go.Figure:
+    """SQNR vs bits: measured, the additive-noise model for this signal, 6.02b + 1.76, and now."""
+    fig = base_figure("SQNR vs bits", "bits b", "SQNR (dB)", height=380)
+    fig.add_trace(go.Scatter(x=bits, y=display_array(sine_db), name="6.02b + 1.76 (full-scale sine)",
+                             mode="lines", line=THEORY_LINE))
+    fig.add_trace(go.Scatter(x=bits, y=display_array(model_db), name="Δ²/12 model, this signal's power",
+                             mode="lines", line=dict(color=COLORS["dither"], dash="dot", width=2)))
+    fig.add_trace(go.Scatter(x=bits, y=display_array(measured_db), name="measured", mode="lines+markers",
+                             line=dict(color=COLORS["error"], width=2), marker=dict(size=6)))
+    if current_bits is not None and np.isfinite(current_db):
+        fig.add_trace(go.Scatter(x=[current_bits], y=[current_db], name="current setting", mode="markers",
+                                 marker=dict(color=COLORS["quantized"], size=16, symbol="star",
+                                             line=dict(color="black", width=1))))
+    return fig
+
+
+def autocorrelation_figure(r, n: int) -> go.Figure:
+    """Normalised autocorrelation of the error with the ±1.96/√N whiteness band."""
+    lags = np.arange(len(r))
+    fig = base_figure("Error autocorrelation", "lag (samples)", "r[k] / r[0]")
+    fig.add_trace(go.Bar(x=lags, y=display_array(r), name="error autocorrelation", marker_color=COLORS["error"]))
+    band = 1.96 / np.sqrt(max(n, 1))
+    hband(fig, band, "95 % band for white noise")
+    fig.update_yaxes(range=[-1.05, 1.05])
+    return fig

@@ -1,0 +1,121 @@
+"""The one mapping between widget keys, URL parameters and QuantizerSpec fields.
+
+Every page's quantizer controls use these keys, so ``?bits=4`` means the same
+thing on every page, and lessons/presets set state through the same names.
+Pure Python (no Streamlit) so it can be tested and reused from notebooks.
+"""
+
+from dataclasses import dataclass
+
+from quantviz.quantizers import DITHERS, MODES, OVERFLOWS, ROUNDINGS, QuantizerSpec
+
+RANGES = {"full": "full scale [−1, 1]", "minmax": "min–max of the signal", "manual": "manual"}
+
+# key -> default; the widget key and URL parameter are the key itself.
+QUANTIZER_DEFAULTS = {
+    "set_by": "bits",
+    "bits": 8,
+    "step": 0.01,
+    "mode": "midtread",
+    "rounding": "nearest",
+    "overflow": "clip",
+    "range": "full",
+    "lo": -1.0,
+    "hi": 1.0,
+    "dither": "none",
+    "dither_scale": 1.0,
+    "subtractive": False,
+    "noise_shaping": 0,
+    "seed": 0,
+}
+CHOICES = {
+    "set_by": ("bits", "step"),
+    "mode": MODES,
+    "rounding": ROUNDINGS,
+    "overflow": OVERFLOWS,
+    "range": tuple(RANGES),
+    "dither": DITHERS,
+}
+LABELS = {
+    "midtread": "mid-tread (0 is a level)",
+    "midrise": "mid-rise (0 is a threshold)",
+    "endpoints": "end-points (lo and hi are levels)",
+    "nearest": "nearest",
+    "floor": "floor (truncate down)",
+    "ceil": "ceiling",
+    "toward_zero": "toward zero",
+    "stochastic": "stochastic",
+    "clip": "clip (saturate)",
+    "wrap": "wrap (two's complement)",
+    "none": "none",
+    "rpdf": "RPDF (uniform ±Δ/2)",
+    "tpdf": "TPDF (triangular ±Δ)",
+    "gaussian": "Gaussian (σ = Δ/2)",
+    "bits": "bits b",
+    "step": "step Δ",
+    **RANGES,
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A spec built from control values, with what the page should tell the user."""
+
+    spec: QuantizerSpec
+    description: str
+    warning: str = ""
+
+
+def spec_from_params(p: dict, signal_min: float = -1.0, signal_max: float = 1.0) -> Resolved:
+    """Build a :class:`QuantizerSpec` from control values (missing keys take defaults).
+
+    The range comes from ``p["range"]``: full scale [−1, 1], the signal's own
+    min–max, or manual ``lo``/``hi``. An impossible manual range falls back to
+    full scale with a warning instead of raising, so a page never breaks.
+    """
+    p = {**QUANTIZER_DEFAULTS, **p}
+    warning = ""
+    if p["range"] == "minmax":
+        lo, hi = float(signal_min), float(signal_max)
+        if not hi > lo:
+            lo, hi = lo - 1.0, hi + 1.0
+            warning = "The signal is constant, so its min–max range is empty; using [min − 1, max + 1]."
+    elif p["range"] == "manual":
+        lo, hi = float(p["lo"]), float(p["hi"])
+        if not hi > lo:
+            warning = f"Manual range needs lo < hi (got lo = {lo:g}, hi = {hi:g}); using full scale [−1, 1]."
+            lo, hi = -1.0, 1.0
+    else:
+        lo, hi = -1.0, 1.0
+    common = dict(lo=lo, hi=hi, mode=p["mode"], rounding=p["rounding"], overflow=p["overflow"],
+                  dither=p["dither"], dither_scale=float(p["dither_scale"]), subtractive=bool(p["subtractive"]),
+                  noise_shaping=int(p["noise_shaping"]), seed=int(p["seed"]))
+    if p["set_by"] == "step":
+        spec = QuantizerSpec(step=float(p["step"]), **common)
+        desc = f"Δ = {spec.delta:.4g} (set directly; unbounded grid)"
+    else:
+        spec = QuantizerSpec(bits=int(p["bits"]), **common)
+        desc = f"Δ = {spec.delta:.4g} ({spec.bits} bits over [{lo:.4g}, {hi:.4g}])"
+    return Resolved(spec, desc, warning)
+
+
+# The Signals page's own keys (also URL parameters).
+SIGNAL_DEFAULTS = {"source": "generated", "fs": 48000, "signal": "sine", "level_db": -1.0, "freq": 997.0,
+                   "n": 48_000}
+
+_SINE = {"source": "generated", "signal": "sine", "freq": 997.0, "n": 48_000, "set_by": "bits", "range": "full",
+         "mode": "midtread", "rounding": "nearest", "overflow": "clip", "dither": "none", "dither_scale": 1.0,
+         "subtractive": False, "noise_shaping": 0}
+SIGNAL_PRESETS = {
+    "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -1.0},
+    "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -1.0, "dither": "tpdf"},
+    "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": 0.0},
+    "Sub-LSB sine (−50 dBFS at 8 bits)": {**_SINE, "bits": 8, "level_db": -50.0},
+    "Overload: +3 dBFS clips": {**_SINE, "bits": 8, "level_db": 3.0},
+    "Overload with wrap-around": {**_SINE, "bits": 8, "level_db": 3.0, "overflow": "wrap"},
+    "Noise shaping, order 2 (6 bits + TPDF)": {**_SINE, "bits": 6, "level_db": -6.0, "dither": "tpdf",
+                                               "noise_shaping": 2},
+    "Truncation (floor): a DC bias of −Δ/2": {**_SINE, "bits": 6, "level_db": -1.0, "rounding": "floor"},
+    "NN-style min–max, 4 bits, Gaussian data": {**_SINE, "signal": "gaussian_noise", "level_db": 0.0, "bits": 4,
+                                                "range": "minmax", "mode": "endpoints"},
+}

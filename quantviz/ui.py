@@ -1,0 +1,221 @@
+"""Streamlit helpers shared by every page (the only module that imports Streamlit).
+
+- :func:`setup_page`: the shared chrome;
+- :func:`quantizer_controls`: the same quantizer control block on every page,
+  bound to URL parameters (permalinks) through :mod:`quantviz.params`;
+- :func:`metric_cards`: metrics beside their formulas and theoretical values;
+- :func:`plot`, :func:`notice`: figures with a "what to notice" caption;
+- :func:`audio_player`: audio at true level, losslessly (never st.audio's
+  normalisation);
+- :func:`apply_preset`: presets and lessons set state through the same keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from quantviz.params import CHOICES, LABELS, QUANTIZER_DEFAULTS, RANGES, Resolved, spec_from_params
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+
+_CSS = """
+<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 1rem; max-width: 1500px;}
+[data-testid="stMetricValue"] {font-size: 1.55rem;}
+[data-testid="stCaptionContainer"] {font-size: 0.9rem; line-height: 1.3;}
+h1 {font-size: 1.9rem !important; padding-bottom: 0.2rem !important;}
+</style>
+"""
+
+
+# (script path, label) of every page, in order; the sidebar navigation is drawn from this.
+PAGES = [
+    ("app.py", "Home"),
+    ("pages/1_Signals.py", "Signals"),
+    ("pages/2_Nonuniform.py", "Non-uniform & VQ"),
+    ("pages/3_Audio.py", "Audio"),
+]
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_page(title: str, intro: str) -> None:
+    """Page config, compact projector-friendly styling, navigation, the title and a one-line intro.
+
+    Streamlit's automatic multipage navigation (the ``pages/`` folder) is kept,
+    because it serves deep links such as ``/Signals?bits=4`` on a fresh
+    server; its sidebar menu is hidden in ``.streamlit/config.toml`` and
+    replaced by these labelled links.
+    """
+    st.set_page_config(page_title=f"{title} · quantviz", page_icon=":material/ssid_chart:", layout="wide",
+                       initial_sidebar_state="expanded")
+    st.markdown(_CSS, unsafe_allow_html=True)
+    with st.sidebar:
+        st.markdown("### quantviz")
+        for path, label in PAGES:
+            if (_ROOT / path).exists():
+                try:
+                    st.page_link(path, label=label)
+                except StreamlitPageNotFoundError:  # a page script run on its own (e.g. AppTest.from_file)
+                    break
+        st.divider()
+    st.title(title)
+    st.caption(intro)
+
+
+def default_kw(key: str, default=None, options=None) -> dict:
+    """The default-value keyword for a keyed widget, unless Session State already holds its value.
+
+    Passing a default *and* setting the key through Session State (presets,
+    lessons) makes Streamlit warn, so the default is given only on first draw;
+    a value bound in the URL still wins over it.
+    """
+    if key in st.session_state:
+        return {}
+    default = QUANTIZER_DEFAULTS.get(key) if default is None else default
+    if options is not None:
+        return {"index": list(options).index(default)}
+    return {"value": default}
+
+
+def apply_preset(values: dict) -> None:
+    """Set widget state for a preset or a lesson step (call from an on_change/on_click callback)."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def preset_picker(presets: dict[str, dict], key: str = "preset") -> None:
+    """A selectbox of named presets; choosing one sets the widgets it names."""
+
+    def _apply():
+        name = st.session_state[key]
+        if name in presets:
+            apply_preset(presets[name])
+
+    st.sidebar.selectbox("Preset (for class)", ["—", *presets], key=key, on_change=_apply,
+                 help="Sets the controls below to a classic teaching situation. Everything stays adjustable.")
+
+
+def _select(label, key, container, help=None, horizontal=False):
+    """A bound choice widget showing the API's own names (so the URL reads ``dither=tpdf``);
+    the help tooltip explains each option."""
+    options = list(CHOICES[key])
+    meanings = "  \n".join(f"**{o}**: {LABELS[o]}" for o in options if o in LABELS)
+    kwargs = dict(key=key, help=(help + "  \n" if help else "") + meanings, bind="query-params",
+                  **default_kw(key, options=options))
+    if horizontal:
+        return container.radio(label, options, horizontal=True, **kwargs)
+    return container.selectbox(label, options, **kwargs)
+
+
+def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, container=None,
+                       max_bits: int = 32, max_shaping: int = 3, allow_step: bool = True,
+                       show_range: bool = True) -> Resolved:
+    """Draw the shared quantizer controls and return the resolved spec.
+
+    Every widget key is a :data:`quantviz.params.QUANTIZER_DEFAULTS` key and is
+    bound to the URL, so any setting is a permalink.
+    """
+    c = container if container is not None else st.sidebar
+    v = dict(QUANTIZER_DEFAULTS)
+    for key, top in (("bits", max_bits), ("noise_shaping", max_shaping)):
+        if st.session_state.get(key, 0) > top:  # e.g. kept from a page that allows more
+            st.session_state[key] = top
+    c.subheader("Quantizer")
+    if allow_step:
+        v["set_by"] = _select("Set the resolution by", "set_by", c, horizontal=True,
+                              help="Bits b fix 2^b levels over the range; a step Δ gives an unbounded grid kΔ.")
+    if v["set_by"] == "step":
+        v["step"] = c.number_input("Step size Δ", min_value=1e-9, max_value=10.0, format="%.6g", key="step",
+                                   bind="query-params", **default_kw("step"),
+                                   help="Levels at kΔ (mid-tread) or (k + ½)Δ (mid-rise); no clipping.")
+    else:
+        v["bits"] = c.slider("Bits b", 1, max_bits, key="bits", bind="query-params", **default_kw("bits"),
+                             help="2^b levels over the input range; Δ = range / 2^b.")
+    v["mode"] = _select("Mode", "mode", c, help="Where the levels sit: see the Theory section.")
+    v["rounding"] = _select("Rounding", "rounding", c)
+    if v["set_by"] == "bits":
+        v["overflow"] = _select("Overflow", "overflow", c, help="What happens to inputs outside the range.")
+        if show_range:
+            v["range"] = _select("Input range", "range", c)
+            if v["range"] == "manual":
+                left, right = c.columns(2)
+                v["lo"] = left.number_input("lo", -100.0, 100.0, key="lo", bind="query-params", format="%.4g",
+                                            **default_kw("lo"))
+                v["hi"] = right.number_input("hi", -100.0, 100.0, key="hi", bind="query-params", format="%.4g",
+                                             **default_kw("hi"))
+    c.subheader("Dither and noise shaping")
+    v["dither"] = _select("Dither", "dither", c,
+                          help="Noise added before quantizing; it decorrelates the error from the signal.")
+    if v["dither"] != "none":
+        v["dither_scale"] = c.slider("Dither amount (× standard)", 0.0, 4.0, step=0.05, key="dither_scale",
+                                     bind="query-params", **default_kw("dither_scale"),
+                                     help="1 = the standard amount: RPDF ±Δ/2, TPDF ±Δ, Gaussian σ = Δ/2.")
+        v["subtractive"] = c.checkbox("Subtractive (remove the same dither after quantizing)", key="subtractive",
+                                      bind="query-params", **default_kw("subtractive"))
+    v["noise_shaping"] = c.slider("Noise-shaping order k", 0, max_shaping, key="noise_shaping",
+                                  bind="query-params", **default_kw("noise_shaping"),
+                                  help="Error feedback: the total error is shaped by (1 − z⁻¹)^k, "
+                                       "pushing it to high frequencies.")
+    values = v
+    resolved = spec_from_params(values, signal_min, signal_max)
+    c.caption(resolved.description)
+    if resolved.warning:
+        c.warning(resolved.warning)
+    return resolved
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric card: its value, formula and what theory predicts."""
+
+    label: str
+    value: str
+    formula: str
+    theory: str = ""
+
+
+def metric_cards(metrics: list[Metric]) -> None:
+    """A row of metrics, each with its formula and its theoretical value beneath."""
+    for col, m in zip(st.columns(len(metrics)), metrics):
+        with col:
+            st.metric(m.label, m.value, border=True)
+            st.caption(m.formula + (f"  \ntheory: {m.theory}" if m.theory else ""))
+
+
+def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
+    """Draw a Plotly figure with the project's config and an optional 'what to notice' line."""
+    st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
+    if notice_text:
+        notice(notice_text)
+
+
+def notice(text: str) -> None:
+    """The one-line 'what to notice' caption under a figure."""
+    st.caption(f"**What to notice:** {text}")
+
+
+def audio_player(y, sample_rate: int, bits: int = 16, label: str | None = None) -> None:
+    """Play audio at its true level: the WAV is written here (st.audio would normalise arrays).
+
+    Values on a b-bit grid survive exactly (see :func:`quantviz.audio_io.wav_bytes`).
+    """
+    from quantviz.audio_io import wav_bytes
+
+    if label:
+        st.markdown(label)
+    st.audio(wav_bytes(y, sample_rate, bits=bits), format="audio/wav")
+
+
+def show_error(message: str) -> None:
+    """A clear message for bad input (never a traceback); the rest of the page keeps working."""
+    st.error(message, icon=":material/error:")
+
+
+def range_label(key: str) -> str:
+    """Human name of an input-range choice."""
+    return RANGES.get(key, key)

@@ -1,0 +1,165 @@
+"""Vector quantization by k-means (the generalised Lloyd algorithm).
+
+A vector quantizer maps each point of R^d to the nearest of ``n_codes``
+code vectors; its cells are the Voronoi regions of the codebook.  The page
+draws those cells by classifying a grid of points with :func:`nearest_code`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+__all__ = ["kmeans_vq", "nearest_code"]
+
+
+def _as_points(points, name: str = "points") -> np.ndarray:
+    """Return ``points`` as a finite float64 array of shape (n, d); 1-D input becomes (n, 1)."""
+    x = np.asarray(points)
+    if x.dtype.kind not in "biuf" or x.ndim not in (1, 2):
+        raise ValueError(f"{name} must be a real array of shape (n,) or (n, d), got shape {x.shape}, dtype {x.dtype}")
+    x = x.astype(np.float64, copy=False).reshape(x.shape[0], -1)
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name} must be non-empty, got shape {np.shape(points)}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} must be finite, got value {x[~np.isfinite(x)][0]}")
+    return x
+
+
+def _nearest(x: np.ndarray, codebook: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the nearest code, squared distance to it) for every row of ``x``.
+
+    In 1-D the cells are intervals between midpoints of the sorted codes
+    (``searchsorted``); otherwise a k-d tree is queried.
+    """
+    if x.shape[1] == 1:
+        order = np.argsort(codebook[:, 0], kind="stable")
+        c = codebook[order, 0]
+        idx = order[np.searchsorted(0.5 * (c[:-1] + c[1:]), x[:, 0])]
+    else:
+        idx = cKDTree(codebook).query(x, k=1)[1]
+    return idx.astype(np.int64), np.sum((x - codebook[idx]) ** 2, axis=1)
+
+
+def nearest_code(points, codebook) -> np.ndarray:
+    """Index of the nearest code vector for every point (Voronoi cell labels).
+
+    Parameters
+    ----------
+    points : array_like, shape (n,) or (n, d)
+        Finite points, e.g. a grid covering the plot area.
+    codebook : array_like, shape (k,) or (k, d)
+        Code vectors, with the same dimension d as ``points``.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n,)
+        argmin_j ||x - c_j||^2 for each point x.
+
+    Notes
+    -----
+    The Voronoi cell of c_j is {x : ||x - c_j|| <= ||x - c_i|| for all i};
+    labelling a grid with this function and plotting the labels draws the
+    cells.  Search is O(n log k): midpoints and ``searchsorted`` in 1-D, a
+    k-d tree otherwise.
+
+    References
+    ----------
+    A. Gersho and R. M. Gray, *Vector Quantization and Signal Compression*,
+    Kluwer, 1992, ch. 10.
+    """
+    x = _as_points(points)
+    c = _as_points(codebook, "codebook")
+    if c.shape[1] != x.shape[1]:
+        raise ValueError(f"codebook must have dimension {x.shape[1]} like points, got shape {np.shape(codebook)}")
+    return _nearest(x, c)[0]
+
+
+def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeding: each new centre is drawn with probability proportional to D(x)^2."""
+    centres = np.empty((k, x.shape[1]))
+    centres[0] = x[rng.integers(x.shape[0])]
+    d2 = np.sum((x - centres[0]) ** 2, axis=1)
+    for j in range(1, k):  # a loop over codes, each step vectorised over the points
+        cdf = np.cumsum(d2)
+        if cdf[-1] <= 0:  # every point coincides with one of the j centres
+            raise ValueError(f"n_codes={k} exceeds the number of distinct points ({j})")
+        i = np.searchsorted(cdf, rng.random() * cdf[-1], side="right")
+        centres[j] = x[min(i, x.shape[0] - 1)]
+        d2 = np.minimum(d2, np.sum((x - centres[j]) ** 2, axis=1))
+    return centres
+
+
+def kmeans_vq(
+    points, n_codes: int, seed: int = 0, *, max_iter: int = 300, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Design a vector quantizer codebook by k-means (generalised Lloyd algorithm).
+
+    Parameters
+    ----------
+    points : array_like, shape (n,) or (n, d)
+        Finite training points (shape (n,) is scalar data).
+    n_codes : int
+        Codebook size k, 1 <= k <= number of distinct points.
+    seed : int, default 0
+        Seed of ``np.random.default_rng`` for k-means++ seeding; the result is
+        deterministic for a given seed.
+    max_iter : int, default 300
+        Maximum number of Lloyd iterations.
+    tol : float, default 1e-10
+        Stop when an iteration lowers the MSE by at most ``tol`` times the MSE
+        (or the assignment no longer changes).
+
+    Returns
+    -------
+    codebook : ndarray, shape (k,) for 1-D input, else (k, d)
+        Code vectors.
+    assignment : ndarray of int64, shape (n,)
+        Index of the nearest code for every point.
+    mse : float
+        Per-dimension mean squared error, (1 / (n d)) sum_i ||x_i - c_{a(i)}||^2,
+        directly comparable with a scalar quantizer's MSE on each axis.
+
+    Notes
+    -----
+    Seeding by k-means++ (first centre uniform, the next ones drawn with
+    probability D(x)^2 / sum D^2, D the distance to the nearest chosen
+    centre), then Lloyd iterations: assign each point to its nearest code
+    (nearest-neighbour condition) and move each code to the mean of its points
+    (centroid condition).  A code whose cell becomes empty is moved to the
+    point with the largest error.  The MSE never increases.
+
+    References
+    ----------
+    Y. Linde, A. Buzo and R. M. Gray, "An algorithm for vector quantizer
+    design", IEEE Trans. Commun. 28(1), 84-95, 1980.  D. Arthur and
+    S. Vassilvitskii, "k-means++: the advantages of careful seeding",
+    Proc. ACM-SIAM SODA, 1027-1035, 2007.
+    """
+    x = _as_points(points)
+    if isinstance(n_codes, (bool, np.bool_)) or not isinstance(n_codes, (int, np.integer)) or n_codes < 1:
+        raise ValueError(f"n_codes must be an integer >= 1, got n_codes={n_codes!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
+        raise ValueError(f"max_iter must be an integer >= 0, got max_iter={max_iter!r}")
+    if not (np.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol must be a finite number >= 0, got tol={tol!r}")
+
+    n, d = x.shape
+    codebook = _kmeans_pp(x, int(n_codes), np.random.default_rng(seed))
+    assignment, d2 = _nearest(x, codebook)
+    mse = d2.mean()
+    for _ in range(max_iter):
+        counts = np.bincount(assignment, minlength=n_codes)
+        sums = np.stack([np.bincount(assignment, weights=x[:, j], minlength=n_codes) for j in range(d)], axis=1)
+        empty = np.flatnonzero(counts == 0)
+        codebook = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], codebook)
+        if empty.size:  # re-seed empty cells at the worst-represented points
+            codebook[empty] = x[np.argsort(d2)[::-1][: empty.size]]
+        new_assignment, d2 = _nearest(x, codebook)
+        new_mse = d2.mean()
+        done = np.array_equal(new_assignment, assignment) or mse - new_mse <= tol * new_mse
+        assignment, mse = new_assignment, new_mse
+        if done:
+            break
+    codebook = codebook[:, 0] if np.ndim(points) == 1 else codebook
+    return codebook, assignment, float(mse / d)

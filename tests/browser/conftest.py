@@ -1,0 +1,58 @@
+"""Browser fixtures: a real Streamlit server and the system Chromium through Playwright."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.serve import CHROMIUM_ARGS, chromium_path, streamlit_server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.fail("No Chromium found: run 'make test' (installs Debian's chromium) or set QUANTVIZ_CHROMIUM.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server() as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def screenshot(pg, name: str, tall: bool = False) -> Path:
+    """Save a screenshot under tests/artifacts/ (tall=True: the whole page, via a tall viewport)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"{name}.png"
+    if tall:
+        size = pg.viewport_size
+        pg.set_viewport_size({"width": size["width"], "height": 3400})
+        pg.wait_for_timeout(1500)
+        pg.screenshot(path=str(out))
+        pg.set_viewport_size(size)
+    else:
+        pg.screenshot(path=str(out))
+    return out

@@ -1,0 +1,76 @@
+"""The Signals page in real headless Chromium."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.serve import streamlit_server, wait_idle
+
+
+def metric(pg, label: str):
+    """The value of the metric card whose label is exactly ``label``."""
+    exact = pg.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^{re.escape(label)}$"))
+    return pg.locator("[data-testid='stMetric']").filter(has=exact).locator("[data-testid='stMetricValue']")
+
+
+def test_deep_link_is_a_fresh_servers_first_request(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server() as base:  # nobody has opened the root URL of this server
+        page.goto(base + "/Signals?bits=4")
+        expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        expect(page.get_by_role("heading", name="Signals")).to_be_visible()
+        # the bits slider shows 4 and Δ = 2/16
+        expect(page.locator("[data-testid='stSidebar']")).to_contain_text("Δ = 0.125 (4 bits")
+        # our navigation, not the automatic page list, and no exception
+        expect(page.locator("[data-testid='stSidebar']").get_by_role("link", name="Home")).to_be_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, "signals_deeplink_bits4")
+
+
+def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
+    page.goto(server + "/Signals")
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(7, timeout=60_000)
+    wait_idle(page)
+    sqnr_before = metric(page, "SQNR").inner_text()
+    screenshot(page, "signals_default", tall=True)
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']", has_text="Bits b").get_by_role("slider")
+    thumb.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    expect(page.locator("[data-testid='stSidebar']")).to_contain_text("(3 bits over", timeout=30_000)
+    expect(metric(page, "SQNR")).not_to_have_text(sqnr_before, timeout=30_000)
+    wait_idle(page)
+    sqnr_after = float(metric(page, "SQNR").inner_text().split()[0])
+    assert 12 < sqnr_after < 22, sqnr_after  # 3 bits: about 6.02*3 + 1.76 - 1 dB, minus clipping
+    assert re.search(r"bits=3", page.url), page.url  # the permalink follows the slider
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(7)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "signals_bits3", tall=True)
+
+
+def test_garbage_upload_gives_a_clear_message(page, server, tmp_path):
+    page.goto(server + "/Signals?source=upload")
+    expect(page.get_by_text("Upload a file")).to_be_visible(timeout=60_000)
+    bad = tmp_path / "noise.wav"
+    bad.write_bytes(b"RIFF" + bytes(range(256)) * 10)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(page.locator("[data-testid='stAlert']", has_text="Could not use this file")).to_be_visible(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "signals_bad_upload")
+    good = tmp_path / "ramp.csv"
+    good.write_text("value\n" + "\n".join(str(i / 500 - 1) for i in range(1000)))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(7, timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_home_page_links_to_the_pages(page, server):
+    page.goto(server + "/")
+    expect(page.get_by_role("heading", name=re.compile("quantization error, seen and heard"))).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    expect(main.get_by_role("link", name=re.compile("Signals"))).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "home")

@@ -1,0 +1,95 @@
+"""AppTest runs of the Signals page: defaults, deep links, presets, and every control at its extremes."""
+
+import math
+
+import pytest
+
+from quantviz import theory
+from quantviz.params import SIGNAL_PRESETS
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
+
+PAGE = "pages/1_Signals.py"
+
+
+def _db(text: str) -> float:
+    return float(text.split()[0])
+
+
+def test_defaults_draw_everything():
+    at = run_page(PAGE)
+    m = metric_values(at)
+    assert set(m) == {"MSE", "RMS error", "max |e|", "SQNR", "PSQNR", "ENOB"}
+    # 8-bit sine at -1 dBFS: 6.02*8 + 1.76 - 1 = 48.9 dB (textbook), measured within 0.5 dB.
+    assert abs(_db(m["SQNR"]) - (theory.sine_sqnr_db(8) - 1.0)) < 0.5
+    specs = plotly_specs(at)
+    titles = [s["layout"]["title"]["text"] for s in specs]
+    assert len(specs) == 7, titles
+    for s in specs:
+        assert s["layout"]["xaxis"]["title"]["text"] and s["layout"]["yaxis"]["title"]["text"]
+    assert not at.error
+
+
+def test_deep_link_sets_the_controls():
+    at = run_page(PAGE, {"bits": 4, "dither": "tpdf", "signal": "triangle"})
+    assert at.slider(key="bits").value == 4
+    assert at.selectbox(key="dither").value == "tpdf"
+    assert at.selectbox(key="signal").value == "triangle"
+    # TPDF dither: total error power Δ²/4 -> RMS 0.5 Δ (Wannamaker et al. 2000)
+    rms = float(metric_values(at)["RMS error"].split()[0])
+    assert abs(rms - 0.5) < 0.03
+
+
+def test_bits_change_moves_sqnr_by_6db_per_bit():
+    a = _db(metric_values(run_page(PAGE, {"bits": 10}))["SQNR"])
+    b = _db(metric_values(run_page(PAGE, {"bits": 12}))["SQNR"])
+    assert abs((b - a) - 2 * 6.02) < 0.3
+
+
+@pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
+def test_presets(name):
+    at = run_page(PAGE, state=SIGNAL_PRESETS[name])
+    assert len(plotly_specs(at)) == 7
+
+
+EXTREMES = [
+    {"bits": 1}, {"bits": 32}, {"bits": 32, "noise_shaping": 3},
+    {"level_db": -120}, {"level_db": 12}, {"level_db": 12, "overflow": "wrap"},
+    {"n": 1_000_000, "view_len": 100000}, {"n": 1000, "view_len": 100000}, {"freq": 24000}, {"freq": 1, "fs": 8000},
+    {"set_by": "step", "step": 1e-9}, {"set_by": "step", "step": 10}, {"set_by": "step", "step": 0.3, "mode": "midrise"},
+    {"mode": "midrise"}, {"mode": "endpoints", "bits": 1},
+    {"rounding": "floor"}, {"rounding": "ceil"}, {"rounding": "toward_zero"}, {"rounding": "stochastic"},
+    {"range": "minmax"}, {"range": "manual", "lo": -0.1, "hi": 0.1},
+    {"dither": "rpdf", "dither_scale": 0}, {"dither": "gaussian", "dither_scale": 4, "subtractive": "true"},
+    {"noise_shaping": 3, "bits": 2, "dither": "tpdf"},
+] + [{"signal": k} for k in ("multitone", "chirp", "square", "sawtooth", "ramp", "decaying_sine",
+                             "gaussian_noise", "laplacian_noise", "uniform_noise")]
+
+
+@pytest.mark.parametrize("params", EXTREMES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
+def test_extremes_never_raise(params):
+    at = run_page(PAGE, params)
+    m = metric_values(at)
+    assert len(m) == 6
+    assert not math.isnan(float(m["MSE"]))
+    assert payload_bytes(at) < 300 * 1024
+
+
+def test_impossible_manual_range_warns_and_falls_back():
+    at = run_page(PAGE, state={"range": "manual", "lo": 0.5, "hi": -0.5})
+    assert any("lo < hi" in w.value for w in at.sidebar.warning)
+    assert "[-1, 1]" in at.sidebar.caption[-1].value or any("-1, 1" in c.value for c in at.sidebar.caption)
+
+
+def test_sub_lsb_and_overload_are_explained():
+    at = run_page(PAGE, {"level_db": -60, "bits": 8})
+    text = " ".join(md.value for md in at.markdown)
+    assert "Sub-LSB" in text
+    at = run_page(PAGE, {"level_db": 6})
+    text = " ".join(md.value for md in at.markdown)
+    assert "Overload" in text
+
+
+def test_upload_source_without_file_explains_what_to_do():
+    at = run_page(PAGE, {"source": "upload"})
+    assert any("Upload a file" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
