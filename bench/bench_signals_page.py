@@ -1,0 +1,12 @@
+"""Signals page with a 1M-sample signal: slider → updated time vs the trivial page, and bytes per move.
+
+Budget (issue #2): within 1.5× of the trivial page; ≤ 300 KiB over the WebSocket per interaction.
+Run: .venv/bin/python bench/bench_signals_page.py
+"""
+
+from pagebench import ROOT, report, run_pair
+
+if __name__ == "__main__":
+    # bits 24 → 13: every move is a new setting (no cache hits).
+    trivial, target = run_pair(str(ROOT / "app.py"), "/Signals?n=1000000&bits=24", "Bits b", "SQNR", moves=11)
+    report("Signals page, 1,000,000 samples, bits slider", trivial, target, budget_ratio=1.5)

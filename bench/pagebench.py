@@ -1,0 +1,100 @@
+"""Measure slider → updated-page time and WebSocket bytes per interaction in headless Chromium.
+
+Each measurement presses an arrow key on a slider, waits until the script has
+run, a watched metric has changed and the browser has painted two frames, and
+counts the bytes of WebSocket frames received meanwhile. Pages are compared
+with ``bench/trivial_app.py`` (one slider, one 1,000-point chart) measured in
+the same run, because this machine is shared and noisy.
+"""
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.serve import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
+
+PAINT = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
+
+
+def _metric_value(page, label):
+    exact = page.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^{re.escape(label)}$"))
+    return page.locator("[data-testid='stMetric']").filter(has=exact).locator("[data-testid='stMetricValue']")
+
+
+def measure(page, url, slider_label, metric_label, moves, key="ArrowLeft", settle_ms=400):
+    """Return (times_ms, bytes_per_move) for ``moves`` single-step slider moves."""
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
+        len(data) if isinstance(data, (bytes, bytearray)) else len(data.encode()))))
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=120_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+    page.wait_for_timeout(1500)
+    thumb = page.locator("[data-testid='stSlider']", has_text=slider_label).first.get_by_role("slider")
+    times, sizes = [], []
+    for _ in range(moves):
+        before = _metric_value(page, metric_label).inner_text()
+        received.clear()
+        thumb.focus()
+        t0 = page.evaluate("() => performance.now()")
+        page.keyboard.press(key)
+        page.wait_for_function(
+            """([label, before]) => {
+                const app = document.querySelector("[data-testid='stApp']");
+                if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+                for (const m of document.querySelectorAll("[data-testid='stMetric']")) {
+                    const l = m.querySelector("[data-testid='stMetricLabel']");
+                    const v = m.querySelector("[data-testid='stMetricValue']");
+                    if (l && v && l.innerText.trim() === label) return v.innerText !== before;
+                }
+                return false;
+            }""", arg=[metric_label, before], timeout=120_000, polling="raf")
+        t1 = page.evaluate(PAINT)
+        times.append(t1 - t0)
+        page.wait_for_timeout(settle_ms)
+        sizes.append(sum(received))
+    return times, sizes
+
+
+def summary(name, times, sizes):
+    return {"name": name, "median_ms": statistics.median(times), "p90_ms": sorted(times)[int(0.9 * (len(times) - 1))],
+            "median_kib": statistics.median(sizes) / 1024, "max_kib": max(sizes) / 1024, "n": len(times)}
+
+
+def run_pair(target_script, target_path, slider_label, metric_label, moves=12, key="ArrowLeft",
+             trivial_moves=None, viewport=(1280, 720)):
+    """Measure the trivial page and a target page alternately in one run; return both summaries."""
+    from playwright.sync_api import sync_playwright
+
+    trivial_moves = trivial_moves or moves
+    with streamlit_server(str(ROOT / "bench" / "trivial_app.py")) as tbase, \
+            streamlit_server(target_script) as abase, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        results = {}
+        for name, url, sl, ml, n, k in (("trivial", tbase + "/", "k", "k", trivial_moves, "ArrowLeft"),
+                                       ("target", abase + target_path, slider_label, metric_label, moves, key)):
+            ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            page = ctx.new_page()
+            t, s = measure(page, url, sl, ml, n, key)
+            results[name] = summary(name, t, s)
+            ctx.close()
+        browser.close()
+    return results["trivial"], results["target"]
+
+
+def report(title, trivial, target, budget_ratio, budget_kib=300):
+    ratio = target["median_ms"] / trivial["median_ms"]
+    print(f"\n## {title}")
+    print(f"{'page':<10}{'median ms':>11}{'p90 ms':>9}{'median KiB':>12}{'max KiB':>9}")
+    for r in (trivial, target):
+        print(f"{r['name']:<10}{r['median_ms']:>11.0f}{r['p90_ms']:>9.0f}{r['median_kib']:>12.1f}{r['max_kib']:>9.1f}")
+    ok_t = "OK" if ratio <= budget_ratio else "OVER"
+    ok_b = "OK" if target["max_kib"] <= budget_kib else "OVER"
+    print(f"time ratio target/trivial = {ratio:.2f} (budget ≤ {budget_ratio}) {ok_t}; "
+          f"max payload {target['max_kib']:.1f} KiB (budget ≤ {budget_kib}) {ok_b}")
+    return ratio
