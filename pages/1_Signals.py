@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from quantviz import quantize, signals, theory, ui
-from quantviz.analysis import analyse_signal
+from quantviz import analysis as qa
 from quantviz.figures import signals as figs
 from quantviz.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
 
@@ -21,9 +21,11 @@ fs = sb.selectbox("Sample rate (Hz)", [8000, 16000, 44100, 48000], key="fs", bin
                   **ui.default_kw("fs", SIGNAL_DEFAULTS["fs"], [8000, 16000, 44100, 48000]))
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+# Big arrays: cache_resource hands out the cached object itself (no 8 MB pickle copy per rerun);
+# they are made read-only so no session can alter another's data.
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def generated(kind, n, fs, freq, level_db):
-    return signals.generate(kind, n, fs, freq=freq, amplitude=signals.db_to_amplitude(level_db))
+    return ui.frozen(signals.generate(kind, n, fs, freq=freq, amplitude=signals.db_to_amplitude(level_db)))
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
@@ -75,13 +77,31 @@ view_start = sb.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view
 # ---- Engine -----------------------------------------------------------------
 
 
-@st.cache_data(max_entries=4, ttl=3600, show_spinner="Quantizing…")
-def analysis(source_key, spec, fs, _x):
-    return analyse_signal(_x, spec, fs)
+# Cached on small keys (the source's description and the frozen spec); the arrays are passed unhashed.
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Quantizing…")
+def analysis(source_key, spec, _x):
+    a = qa.analyse_signal(_x, spec)
+    ui.frozen(a.values)
+    return a
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def spectra(source_key, spec, fs, _x, _q, step):
+    return qa.error_spectra(_x, _q, spec, step, fs)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def sweep(source_key, spec, _x):
+    return qa.sqnr_sweep(_x, spec)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def autocorr(source_key, spec, _x, _q):
+    return qa.error_autocorrelation(_x, _q)
 
 
 source_key = (source, source_label, x.size, fs)
-a = analysis(source_key, spec, fs, x)
+a = analysis(source_key, spec, x)
 step = a.step
 m, p = a.metrics, a.predicted
 
@@ -112,43 +132,62 @@ with right:
     ui.plot(figs.error_figure(t_ms, e_win, step),
             "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions beyond it.")
 
-lo, hi = (spec.lo, spec.hi) if spec.bounded else (float(np.min(x)), float(np.max(x)) + step)
-zoomed = not spec.bounded or 2**spec.bits > 64
-centre = (lo + hi) / 2
-half = 8 * step if zoomed else (hi - lo) * 0.6
-xin = np.linspace(centre - half, centre + half, 1601)
-stair = quantize(xin, replace(spec, dither="none", noise_shaping=0,
-                              rounding="nearest" if spec.rounding == "stochastic" else spec.rounding))
-left, right = st.columns(2)
-with left:
+VIEWS = ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]
+views = st.pills("More views (each one costs a little time per change)", VIEWS, selection_mode="multi",
+                 key="views", bind="query-params", **({} if "views" in st.session_state else {"default": VIEWS[:2]}))
+
+
+def staircase_view():
+    lo, hi = (spec.lo, spec.hi) if spec.bounded else (float(np.min(x)), float(np.max(x)) + step)
+    zoomed = not spec.bounded or 2**spec.bits > 64
+    centre = (lo + hi) / 2
+    half = 8 * step if zoomed else (hi - lo) * 0.6
+    xin = np.linspace(centre - half, centre + half, 1601)
+    stair = quantize(xin, replace(spec, dither="none", noise_shaping=0,
+                                  rounding="nearest" if spec.rounding == "stochastic" else spec.rounding))
     ui.plot(figs.staircase_figure(xin, stair.values, lo, hi, float(np.min(x)), float(np.max(x)), zoomed),
             "Each riser is a decision threshold, each tread a level; the error is a sawtooth of height Δ "
             "that grows without bound once the input leaves the range.")
-with right:
+
+
+def histogram_view():
     standard = spec.dither == "none" and spec.noise_shaping == 0 and spec.rounding == "nearest"
     ui.plot(figs.histogram_figure(a.hist_centers, a.hist_density, standard),
             "A busy signal gives a flat histogram on ±½ LSB; a sub-LSB or coarse one does not; TPDF dither "
             "widens it to ±1.5 LSB, noise shaping spreads it further.")
 
-left, right = st.columns(2)
-with left:
+
+def spectrum_view():
+    sp = spectra(source_key, spec, fs, x, a.values, step)
     label = "predicted error floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")
-    ui.plot(figs.spectrum_figure(a.freqs, a.spec_x_db, a.spec_q_db, a.spec_e_db, a.floor_db, label),
+    ui.plot(figs.spectrum_figure(sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db, label),
             "Without dither a periodic signal's error is periodic too: harmonics stick out of the floor. "
             "Dither turns them into a flat floor; noise shaping tilts it towards fs/2.")
-with right:
-    current = spec.bits if spec.bounded else None
-    ui.plot(figs.sqnr_bits_figure(a.sweep_bits, a.sweep_measured_db, a.sweep_model_db,
-                                  theory.sine_sqnr_db(a.sweep_bits), current, m["sqnr"]),
+
+
+def sweep_view():
+    sw = sweep(source_key, spec, x)
+    ui.plot(figs.sqnr_bits_figure(sw.bits, sw.measured_db, sw.model_db, theory.sine_sqnr_db(sw.bits),
+                                  spec.bits if spec.bounded else None, m["sqnr"]),
             "Each bit buys 6.02 dB while the model holds. It fails at few bits (error tied to the signal), "
             "when the signal clips, and when the signal is smaller than a step.")
 
-left, right = st.columns(2)
-with left:
-    ui.plot(figs.autocorrelation_figure(a.autocorr, a.n_analysis),
+
+def autocorr_view():
+    ui.plot(figs.autocorrelation_figure(autocorr(source_key, spec, x, a.values), min(x.size, 1 << 18)),
             "White error has no correlation beyond lag 0 (bars inside the band); coarse, undithered "
             "quantization of a periodic signal shows strong correlation, noise shaping a negative lag-1 value.")
-with right:
+
+
+DRAW = dict(zip(VIEWS, [staircase_view, spectrum_view, histogram_view, sweep_view, autocorr_view]))
+chosen = [v for v in VIEWS if v in (views or [])]
+for pair in range(0, len(chosen), 2):
+    for col, view in zip(st.columns(2), chosen[pair:pair + 2]):
+        with col:
+            DRAW[view]()
+
+left, right = st.columns(2)
+with left:
     st.markdown("#### Where the model breaks")
     rms = float(np.sqrt(np.mean(x**2)))
     checks = [

@@ -6,6 +6,9 @@ Import it from a notebook exactly as the app does::
     r = qv.quantize(x, qv.QuantizerSpec(bits=4))
     r.values, r.codes, r.error, r.step
 
+``quantviz.lloyd_max`` is the design function (the issue's public API); its
+helpers are exported here too (``apply_codebook``, ``panter_dite_mse``).
+
 The core never imports Streamlit; ``quantviz.ui`` (the only module that does)
 is imported by the pages alone.
 """
@@ -18,8 +21,9 @@ from quantviz.companding import (
     a_law_expand,
     companded_quantize,
 )
-from quantviz.lloyd_max import lloyd_max, LloydMaxResult
-from quantviz.vq import kmeans_vq
+from quantviz.companding import compressor, expander
+from quantviz.lloyd_max import lloyd_max, LloydMaxResult, apply_codebook, panter_dite_mse
+from quantviz.vq import kmeans_vq, nearest_code
 from quantviz import metrics, theory, signals, g711, spectral
 
 __all__ = [
@@ -33,9 +37,14 @@ __all__ = [
     "a_law_compress",
     "a_law_expand",
     "companded_quantize",
+    "compressor",
+    "expander",
     "lloyd_max",
     "LloydMaxResult",
+    "apply_codebook",
+    "panter_dite_mse",
     "kmeans_vq",
+    "nearest_code",
     "metrics",
     "theory",
     "signals",

@@ -11,13 +11,17 @@ import numpy as np
 from numba import njit, prange
 
 NEAREST, FLOOR, CEIL, TOWARD_ZERO, STOCHASTIC = range(5)
+PARALLEL_MIN = 4_000_000
+"""Arrays at least this large use two threads. Smaller ones stay on one thread: on a
+busy server (many sessions, 2 cores) a parallel region can wait a whole scheduler
+time slice for its second thread, which costs more than it saves."""
 
 
 @njit(cache=True, inline="always")
 def _level(w, rv, origin, step, inv_step, offset, n_levels, rounding, wrap):
     u = (w - origin) * inv_step - offset
     ku = np.floor(u + 0.5)
-    if abs(u - ku) <= 1e-12 * (abs(w) + abs(origin)) * inv_step:
+    if abs(u - ku) <= 1e-14 * (abs(w) + abs(origin)) * inv_step:
         u = ku  # w is a level up to rounding error: keep floor/ceil/toward_zero idempotent
     if rounding == NEAREST:
         k = np.floor(u + 0.5)
@@ -39,12 +43,12 @@ def _level(w, rv, origin, step, inv_step, offset, n_levels, rounding, wrap):
     return origin + (k + offset) * step
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _elementwise(x, d, r, has_d, has_r, origin, step, offset, n_levels, rounding, wrap, subtract, out):
     """Fill ``out``; return the number of non-finite inputs (checked in the same pass)."""
     inv_step = 1.0 / step
     bad = 0
-    for i in prange(x.size):
+    for i in range(x.size):
         xi = x[i]
         if not np.isfinite(xi):
             bad += 1
@@ -55,14 +59,14 @@ def _elementwise(x, d, r, has_d, has_r, origin, step, offset, n_levels, rounding
     return bad
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _nearest(x, origin, step, offset, n_levels, out):
     """Fast path: rounding to nearest, no dither, clip (or unbounded grid). Branch-free, so it vectorises."""
     inv_step = 1.0 / step
     top = n_levels - 1.0 if n_levels > 0.0 else np.inf
     bottom = 0.0 if n_levels > 0.0 else -np.inf
     bad = 0
-    for i in prange(x.size):
+    for i in range(x.size):
         xi = x[i]
         bad += not np.isfinite(xi)
         k = min(max(np.floor((xi - origin) * inv_step - offset + 0.5), bottom), top)
@@ -70,45 +74,81 @@ def _nearest(x, origin, step, offset, n_levels, out):
     return bad
 
 
+@njit(cache=True, inline="always")
+def _shape_sample(u, di, ri, e1, older, c1, origin, step, offset, n_levels, rounding, wrap, subtract):
+    """One step of error feedback in units of Δ: returns (y, e) for input u and state (e1, older)."""
+    w = (u + older) + c1 * e1  # only c1·e1 is on the loop-carried critical path
+    v = w + di
+    if rounding == NEAREST:
+        k = np.floor(v + 0.5)
+    elif rounding == FLOOR:
+        k = np.floor(v)
+    elif rounding == CEIL:
+        k = np.ceil(v)
+    elif rounding == TOWARD_ZERO:
+        k = np.floor(v) if (v + offset) * step + origin >= 0.0 else np.ceil(v)
+    else:
+        k = np.floor(v + ri)
+    if n_levels > 0.0:
+        if wrap:
+            k = k - n_levels * np.floor(k / n_levels)
+        else:
+            k = min(max(k, 0.0), n_levels - 1.0)
+    y = k - di if subtract else k
+    return y, min(max(y - w, -2.0), 2.0)
+
+
 @njit(cache=True, parallel=True)
+def _nearest_parallel(x, origin, step, offset, n_levels, out):
+    """:func:`_nearest` over a few chunks in parallel; used only for large arrays (see PARALLEL_MIN)."""
+    chunks = 8
+    size = (x.size + chunks - 1) // chunks
+    bad = 0
+    for c in prange(chunks):
+        lo = min(c * size, x.size)
+        hi = min(lo + size, x.size)
+        bad += _nearest(x[lo:hi], origin, step, offset, n_levels, out[lo:hi])
+    return bad
+
+
+@njit(cache=True)
 def _shaped_low(x, d, r, has_d, has_r, origin, step, offset, n_levels, rounding, wrap, subtract, coef, out):
-    """Error feedback of order ≤ 4, state in scalars, computed in units of Δ (u = (x − origin)/Δ − offset)
-    to keep the per-sample dependency chain short; rows (channels) run in parallel."""
+    """Error feedback of order ≤ 4 in units of Δ (u = (x − origin)/Δ − offset), state in scalars.
+
+    w[n] = u[n] + Σ_j a_j e[n − j] with (1 − z⁻¹)^K = 1 + Σ_j a_j z^{−j}, so y − u = (1 − z⁻¹)^K e.
+    Rows are processed two at a time in one loop: two independent dependency
+    chains keep one core busy (stereo costs about what mono does).
+    """
     c1, c2, c3, c4 = coef[0], coef[1], coef[2], coef[3]
     inv_step = 1.0 / step
-    top = n_levels - 1.0
+    rows, n = x.shape
     bad = 0
-    for row in prange(x.shape[0]):
-        e1 = e2 = e3 = e4 = older = 0.0
-        for i in range(x.shape[1]):
-            xi = x[row, i]
-            if not np.isfinite(xi):
+    for a in range(0, rows, 2):
+        b = min(a + 1, rows - 1)  # an odd last row is run twice, harmlessly
+        e1a = e2a = e3a = e4a = olda = 0.0
+        e1b = e2b = e3b = e4b = oldb = 0.0
+        for i in range(n):
+            xa, xb = x[a, i], x[b, i]
+            if not np.isfinite(xa):
                 bad += 1
-                xi = origin
-            # only c1·e1 is on the loop-carried critical path; the older terms were summed last sample
-            w = ((xi - origin) * inv_step - offset - older) - c1 * e1
-            di = d[row, i] * inv_step if has_d else 0.0
-            v = w + di
-            if rounding == NEAREST:
-                k = np.floor(v + 0.5)
-            elif rounding == FLOOR:
-                k = np.floor(v)
-            elif rounding == CEIL:
-                k = np.ceil(v)
-            elif rounding == TOWARD_ZERO:
-                k = np.floor(v) if (v + offset) * step + origin >= 0.0 else np.ceil(v)
-            else:
-                k = np.floor(v + (r[row, i] if has_r else 0.0))
-            if n_levels > 0.0:
-                if wrap:
-                    k = k - n_levels * np.floor(k / n_levels)
-                else:
-                    k = min(max(k, 0.0), top)
-            y = k - di if subtract else k
-            out[row, i] = origin + (y + offset) * step
-            e4, e3, e2 = e3, e2, e1
-            older = c2 * e2 + c3 * e3 + c4 * e4
-            e1 = min(max(y - w, -2.0), 2.0)
+                xa = origin
+            if not np.isfinite(xb):
+                bad += b != a
+                xb = origin
+            da = d[a, i] * inv_step if has_d else 0.0
+            db = d[b, i] * inv_step if has_d else 0.0
+            ra = r[a, i] if has_r else 0.0
+            rb = r[b, i] if has_r else 0.0
+            ya, ea = _shape_sample((xa - origin) * inv_step - offset, da, ra, e1a, olda, c1,
+                                   origin, step, offset, n_levels, rounding, wrap, subtract)
+            yb, eb = _shape_sample((xb - origin) * inv_step - offset, db, rb, e1b, oldb, c1,
+                                   origin, step, offset, n_levels, rounding, wrap, subtract)
+            out[a, i] = origin + (ya + offset) * step
+            out[b, i] = origin + (yb + offset) * step
+            e4a, e3a, e2a, e1a = e3a, e2a, e1a, ea
+            e4b, e3b, e2b, e1b = e3b, e2b, e1b, eb
+            olda = c2 * e2a + c3 * e3a + c4 * e4a
+            oldb = c2 * e2b + c3 * e3b + c4 * e4b
     return bad
 
 
@@ -157,7 +197,8 @@ def elementwise(x, d, r, origin, step, offset, n_levels, rounding, wrap, subtrac
     xf = np.ascontiguousarray(x).reshape(-1)
     out = np.empty_like(xf)
     if d is None and r is None and rounding == NEAREST and not (wrap and n_levels):
-        bad = _nearest(xf, float(origin), float(step), float(offset), float(n_levels), out)
+        kernel = _nearest_parallel if xf.size >= PARALLEL_MIN else _nearest
+        bad = kernel(xf, float(origin), float(step), float(offset), float(n_levels), out)
         return out.reshape(np.shape(x)), bad
     (df, has_d), (rf, has_r) = _flat(d), _flat(r)
     bad = _elementwise(xf, df, rf, has_d, has_r, float(origin), float(step), float(offset), float(n_levels),

@@ -17,25 +17,35 @@ SWEEP_BITS = np.arange(1, 25)
 
 @dataclass(frozen=True)
 class SignalAnalysis:
-    """Everything about x and Q(x) that the page draws (small arrays, plus Q(x) in float32)."""
+    """Q(x), the metrics against theory, and the error histogram (the always-shown part)."""
 
     values: np.ndarray  # Q(x), for the time window
     step: float
     metrics: dict  # name -> measured value
     predicted: dict  # name -> theoretical value
     clip_fraction: float
-    freqs: np.ndarray
-    spec_x_db: np.ndarray
-    spec_q_db: np.ndarray
-    spec_e_db: np.ndarray
-    floor_db: np.ndarray  # predicted error spectrum per bin (flat without noise shaping)
     hist_centers: np.ndarray  # e/Δ
     hist_density: np.ndarray
-    sweep_bits: np.ndarray
-    sweep_measured_db: np.ndarray
-    sweep_model_db: np.ndarray
-    autocorr: np.ndarray
-    n_analysis: int
+
+
+@dataclass(frozen=True)
+class Spectra:
+    """Welch spectra of x, Q(x) and e in dBFS with the predicted error spectrum."""
+
+    freqs: np.ndarray
+    x_db: np.ndarray
+    q_db: np.ndarray
+    e_db: np.ndarray
+    floor_db: np.ndarray  # flat without noise shaping, × |NTF|² with it
+
+
+@dataclass(frozen=True)
+class SqnrSweep:
+    """Measured SQNR of the same signal and quantizer for b = 1 … 24, and the Δ²/12 model."""
+
+    bits: np.ndarray
+    measured_db: np.ndarray
+    model_db: np.ndarray
 
 
 def _predicted_power(spec: QuantizerSpec, step: float) -> float:
@@ -53,8 +63,7 @@ def clip_fraction(x, spec: QuantizerSpec, step: float) -> float:
     return float(np.mean((x < first - step / 2) | (x > last + step / 2)))
 
 
-def analyse_signal(x, spec: QuantizerSpec, fs: float, max_analysis: int = 1 << 18, max_lag: int = 100,
-                   nperseg: int = 2048) -> SignalAnalysis:
+def analyse_signal(x, spec: QuantizerSpec) -> SignalAnalysis:
     """Quantize ``x`` with ``spec`` and measure it against theory.
 
     Notes
@@ -71,15 +80,18 @@ def analyse_signal(x, spec: QuantizerSpec, fs: float, max_analysis: int = 1 << 1
     px = float(np.mean(x**2))
     peak = float(np.max(np.abs(x))) or 1.0
     pe_model = _predicted_power(spec, step)
-    measured_sqnr = metrics.sqnr_db(x, r.values)
-    m = {
-        "mse": metrics.mse(x, r.values),
-        "rms": metrics.rms_error(x, r.values),
-        "max_abs": metrics.max_abs_error(x, r.values),
-        "sqnr": measured_sqnr,
-        "psqnr": metrics.psqnr_db(x, r.values, peak),
-        "enob": metrics.enob(measured_sqnr),
-    }
+    # The formulas of quantviz.metrics, evaluated on the one error array (tests check they agree).
+    mse = float(np.mean(e**2))
+    with np.errstate(divide="ignore"):
+        measured_sqnr = float(10 * np.log10(px / mse)) if mse > 0 else np.inf
+        m = {
+            "mse": mse,
+            "rms": float(np.sqrt(mse)),
+            "max_abs": float(np.max(np.abs(e))),
+            "sqnr": measured_sqnr,
+            "psqnr": float(10 * np.log10(peak**2 / mse)) if mse > 0 else np.inf,
+            "enob": metrics.enob(measured_sqnr),
+        }
     with np.errstate(divide="ignore"):
         p = {
             "mse": pe_model,
@@ -90,36 +102,53 @@ def analyse_signal(x, spec: QuantizerSpec, fs: float, max_analysis: int = 1 << 1
             "enob": float(spec.bits) if spec.bounded else float("nan"),
             "sine_sqnr": float(theory.sine_sqnr_db(spec.bits)) if spec.bounded else float("nan"),
         }
+    span = max(0.75, min(4.0, m["max_abs"] / step * 1.05))
+    bins = 61
+    edges = np.linspace(-span, span, bins + 1)
+    idx = np.clip(((e / step + span) * (bins / (2 * span))).astype(np.int64), 0, bins - 1)  # a fast histogram
+    density = np.bincount(idx.ravel(), minlength=bins) / (e.size * (2 * span / bins))
+    return SignalAnalysis(values=np.asarray(r.values), step=step, metrics=m, predicted=p,
+                          clip_fraction=clip_fraction(x, spec, step),
+                          hist_centers=(edges[:-1] + edges[1:]) / 2, hist_density=density)
 
-    n = min(x.size, max_analysis)
-    xs, qs, es = x[:n], np.asarray(r.values[:n], dtype=np.float64), e[:n]
+
+def error_spectra(x, q, spec: QuantizerSpec, step: float, fs: float, max_analysis: int = 1 << 16,
+                  nperseg: int = 2048) -> Spectra:
+    """Spectra of x, Q(x) and e = x − Q(x) on the first ``max_analysis`` samples, with the
+    predicted error spectrum per bin, 10·log10(4·P_white·ENBW/nperseg·|NTF(f)|²) dBFS
+    (see :func:`quantviz.theory.noise_floor_dbfs`)."""
+    n = min(np.size(x), max_analysis)
+    xs = np.asarray(x[:n], dtype=np.float64)
+    qs = np.asarray(q[:n], dtype=np.float64)
     f, sx, enbw, used = spectral.power_spectrum_dbfs(xs, fs, nperseg)
     _, sq, _, _ = spectral.power_spectrum_dbfs(qs, fs, nperseg)
-    _, se, _, _ = spectral.power_spectrum_dbfs(es, fs, nperseg)
+    _, se, _, _ = spectral.power_spectrum_dbfs(xs - qs, fs, nperseg)
     white = _predicted_power(replace(spec, noise_shaping=0), step)
     with np.errstate(divide="ignore"):
         floor = 10 * np.log10(4 * white * enbw / used * theory.ntf_power(f, fs, spec.noise_shaping) + 1e-30)
+    return Spectra(f, sx, sq, se, floor)
 
-    span = max(0.75, min(4.0, float(np.max(np.abs(e))) / step * 1.05)) if e.size else 0.75
-    density, edges = np.histogram(np.clip(e / step, -span, span), bins=61, range=(-span, span), density=True)
 
+def sqnr_sweep(x, spec: QuantizerSpec, max_analysis: int = 1 << 18) -> SqnrSweep:
+    """SQNR of the same quantizer at every word length b = 1 … 24, measured and by the Δ²/12 model
+    SQNR = 10·log10(P_x / P_e(b)). A spec given by step is swept over the signal's min–max range."""
+    xs = np.asarray(x[:max_analysis], dtype=np.float64)
     base = spec if spec.bounded else replace(spec, step=None, bits=8)
     lo, hi = (spec.lo, spec.hi) if spec.bounded else (float(np.min(xs)), float(np.max(xs)))
     if not hi > lo:
         lo, hi = lo - 1.0, hi + 1.0
-    measured, model = [], []
     pxs = float(np.mean(xs**2))
+    measured, model = [], []
     for b in SWEEP_BITS:
-        sb = replace(base, bits=int(b), lo=lo, hi=hi)
-        rb = quantize(xs, sb)
+        rb = quantize(xs, replace(base, bits=int(b), lo=lo, hi=hi))
         measured.append(metrics.sqnr_db(xs, rb.values))
         with np.errstate(divide="ignore"):
-            model.append(10 * np.log10(pxs / _predicted_power(sb, rb.step)) if pxs > 0 else -np.inf)
+            model.append(10 * np.log10(pxs / _predicted_power(rb.spec, rb.step)) if pxs > 0 else -np.inf)
+    return SqnrSweep(SWEEP_BITS, np.array(measured), np.array(model))
 
-    return SignalAnalysis(
-        values=np.asarray(r.values), step=step, metrics=m, predicted=p,
-        clip_fraction=clip_fraction(x, spec, step), freqs=f, spec_x_db=sx, spec_q_db=sq, spec_e_db=se,
-        floor_db=floor, hist_centers=(edges[:-1] + edges[1:]) / 2, hist_density=density,
-        sweep_bits=SWEEP_BITS, sweep_measured_db=np.array(measured), sweep_model_db=np.array(model),
-        autocorr=spectral.autocorrelation(es, max_lag), n_analysis=n,
-    )
+
+def error_autocorrelation(x, q, max_lag: int = 100, max_analysis: int = 1 << 18):
+    """Normalised autocorrelation of e = x − Q(x) (first ``max_analysis`` samples), lags 0 … max_lag."""
+    n = min(np.size(x), max_analysis)
+    return spectral.autocorrelation(np.asarray(x[:n], dtype=np.float64) - np.asarray(q[:n], dtype=np.float64),
+                                    max_lag)

@@ -30,8 +30,9 @@ def _check_ints(values, name: str, lo: int, hi: int) -> np.ndarray:
     arr = np.asarray(values)
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"{name} must have an integer dtype, got dtype {arr.dtype}")
+    info = np.iinfo(arr.dtype)
     arr = arr.astype(np.int64, copy=False)
-    if arr.size and (arr.min() < lo or arr.max() > hi):
+    if (info.min < lo or info.max > hi) and arr.size and (arr.min() < lo or arr.max() > hi):
         bad = arr[(arr < lo) | (arr > hi)][0]
         raise ValueError(f"{name} must lie in [{lo}, {hi}], got value {bad}")
     return arr

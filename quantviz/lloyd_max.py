@@ -316,6 +316,16 @@ def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
     return int(value)
 
 
+def _check_nonnegative(name: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not (np.isfinite(v) and v >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {name}={value!r}")
+    return v
+
+
 def _check_choice(name: str, value, choices: tuple) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {name}={value!r}")
@@ -395,8 +405,7 @@ def lloyd_max(
     n = _check_int("n_levels", n_levels, 1, MAX_LEVELS)
     max_iter = _check_int("max_iter", max_iter, 0)
     max_history = _check_int("max_history", max_history, 2)
-    if not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a finite number >= 0, got tol={tol!r}")
+    _check_nonnegative("tol", tol)
     method = _check_choice("method", method, METHODS)
     init = _check_choice("init", init, INITS)
     if samples is None:
@@ -404,31 +413,30 @@ def lloyd_max(
     else:
         source = _sample_source(samples, n)
 
+    def evaluate(thresholds, previous):
+        mom = source.moments(thresholds)
+        levels = _centroids(mom, previous)
+        return thresholds, mom, levels, _mse(mom, levels)
+
     t = source.init(n, init)
-    t = _mirror(t) if source.symmetric else t
-    mom = source.moments(t)
-    y = _centroids(mom, previous=np.zeros(n))  # the initial cells are never empty
-    mse = _mse(mom, y)
+    t, mom, y, mse = evaluate(_mirror(t) if source.symmetric else t, np.zeros(n))  # no empty initial cell
     frames = [(t, y, mse, "init")]
     converged, it = n == 1, 0
     while not converged and it < max_iter:
         it += 1
-        kind = "lloyd"
+        step = None
         if method == "newton" and source.density is not None:
-            t_new = _newton_thresholds(t, y, mom, source.density)
-            if np.all(np.isfinite(t_new)) and np.all(np.diff(t_new) > 0):
-                mom_new = source.moments(t_new)
-                y_new = _centroids(mom_new, previous=y)
-                mse_new = _mse(mom_new, y_new)
-                kind = "newton" if np.all(mom_new[0] > 0) and mse_new < mse else "lloyd"
-        if kind == "lloyd":
-            t_new = 0.5 * (y[:-1] + y[1:])
-            t_new = _mirror(t_new) if source.symmetric else t_new
-            mom_new = source.moments(t_new)
-            y_new = _centroids(mom_new, previous=y)
-            mse_new = _mse(mom_new, y_new)
+            t_newton = _newton_thresholds(t, y, mom, source.density)
+            if np.all(np.isfinite(t_newton)) and np.all(np.diff(t_newton) > 0):
+                step = ("newton", *evaluate(t_newton, y))
+                if not (np.all(step[2][0] > 0) and step[4] < mse):
+                    step = None
+        if step is None:
+            t_lloyd = 0.5 * (y[:-1] + y[1:])
+            step = ("lloyd", *evaluate(_mirror(t_lloyd) if source.symmetric else t_lloyd, y))
+        kind, t_new, mom, y, mse_new = step
         converged = mse - mse_new <= tol * mse_new
-        t, y, mom, mse = t_new, y_new, mom_new, mse_new
+        t, mse = t_new, mse_new
         frames.append((t, y, mse, kind))
 
     history = tuple(
@@ -523,7 +531,5 @@ def panter_dite_mse(bits, distribution: str = "gaussian") -> float:
     modulation with nonuniform spacing of levels", Proc. IRE 39(1), 44-48,
     1951.
     """
-    b = float(bits)
-    if not np.isfinite(b) or b < 0:
-        raise ValueError(f"bits must be a finite number >= 0, got bits={bits!r}")
+    b = _check_nonnegative("bits", bits)
     return float(_PANTER_DITE[_check_choice("distribution", distribution, DISTRIBUTIONS)] * 2.0 ** (-2.0 * b))

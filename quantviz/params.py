@@ -119,3 +119,33 @@ SIGNAL_PRESETS = {
     "NN-style min–max, 4 bits, Gaussian data": {**_SINE, "signal": "gaussian_noise", "level_db": 0.0, "bits": 4,
                                                 "range": "minmax", "mode": "endpoints"},
 }
+
+
+# The Audio page's own keys (also URL parameters). "input" (not "source") and
+# "gain_db" (not "level_db") because their choices differ from the Signals page's.
+AUDIO_DEFAULTS = {"input": "clip", "clip": "piano", "gain_db": 0.0, "scheme": "pcm", "ex_start": 0.0,
+                  "ex_len": 4.0, "err_gain": 0, "ab": "quantized", "zoom_at": 1.0, "zoom_len": 256}
+AUDIO_AB = {"original": "A: original", "quantized": "B: quantized", "error": "error alone (+gain)"}
+
+_PCM = {"input": "clip", "scheme": "pcm", "set_by": "bits", "mode": "midtread", "rounding": "nearest",
+        "overflow": "clip", "dither": "none", "dither_scale": 1.0, "subtractive": False, "noise_shaping": 0,
+        "ex_start": 0.0}
+_QUIET_PIANO = {**_PCM, "clip": "piano", "gain_db": -18.0, "bits": 8, "ex_len": 6.0, "err_gain": 24,
+                "zoom_at": 3.0, "zoom_len": 512}
+_TONE = {**_PCM, "clip": "tone60", "gain_db": 0.0, "bits": 8, "ex_len": 4.0, "err_gain": 30, "zoom_at": 1.0,
+         "zoom_len": 256}
+_SPEECH = {**_PCM, "clip": "speech", "gain_db": -12.0, "bits": 8, "ex_len": 7.0, "err_gain": 12,
+           "zoom_at": 1.5, "zoom_len": 512}
+AUDIO_PRESETS = {
+    "Quiet piano, 8 bits, no dither: distortion": _QUIET_PIANO,
+    "Quiet piano, 8-bit truncation (floor): distortion": {**_QUIET_PIANO, "rounding": "floor"},
+    "Quiet piano, 8 bits + TPDF dither: steady hiss": {**_QUIET_PIANO, "dither": "tpdf"},
+    "Quiet piano, 8 bits + TPDF + noise shaping k = 3": {**_QUIET_PIANO, "dither": "tpdf", "noise_shaping": 3},
+    "−60 dBFS tone at 8 bits, no dither: the tone vanishes": _TONE,
+    "−60 dBFS tone at 8 bits + TPDF: the tone survives in the hiss": {**_TONE, "dither": "tpdf"},
+    "Speech through 8-bit uniform PCM": _SPEECH,
+    "Speech through 8-bit G.711 μ-law": {**_SPEECH, "scheme": "mulaw"},
+    "Speech through 8-bit G.711 A-law": {**_SPEECH, "scheme": "alaw"},
+    "Piano at 16 bits + TPDF: the CD case (error +60 dB)": {**_PCM, "clip": "piano", "gain_db": 0.0, "bits": 16,
+                                                            "dither": "tpdf", "ex_len": 6.0, "err_gain": 60},
+}

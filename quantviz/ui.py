@@ -211,6 +211,12 @@ def audio_player(y, sample_rate: int, bits: int = 16, label: str | None = None) 
     st.audio(wav_bytes(y, sample_rate, bits=bits), format="audio/wav")
 
 
+def frozen(a):
+    """Make a cached array read-only (cache_resource shares one object between sessions) and return it."""
+    a.flags.writeable = False
+    return a
+
+
 def show_error(message: str) -> None:
     """A clear message for bad input (never a traceback); the rest of the page keeps working."""
     st.error(message, icon=":material/error:")
@@ -219,3 +225,38 @@ def show_error(message: str) -> None:
 def range_label(key: str) -> str:
     """Human name of an input-range choice."""
     return RANGES.get(key, key)
+
+
+# ---- Audio page helpers (appended) ------------------------------------------
+
+
+def clamp_state(key: str, lo: float, hi: float) -> None:
+    """Keep a keyed widget's stored value inside [lo, hi] before the widget is drawn.
+
+    A slider whose range depends on the input (e.g. the excerpt start on a
+    shorter clip) would otherwise raise when the kept value falls outside it.
+    """
+    if key in st.session_state and st.session_state[key] is not None:
+        value = st.session_state[key]
+        st.session_state[key] = type(value)(min(max(value, lo), hi))
+
+
+def wav_player(data: bytes, label: str | None = None, caption: str | None = None, **kwargs) -> None:
+    """Play WAV bytes written by :mod:`quantviz.audio_io` (already at true level; never re-normalised).
+
+    ``kwargs`` go to ``st.audio`` (e.g. ``loop=True``, ``autoplay=True``).
+    """
+    if label:
+        st.markdown(label)
+    st.audio(data, format="audio/wav", **kwargs)
+    if caption:
+        st.caption(caption)
+
+
+def fmt_db(value: float, unit: str = "dB", digits: int = 1) -> str:
+    """A level or ratio in dB for a metric card, with ±∞ written as such."""
+    if value != value:  # NaN
+        return "—"
+    if value in (float("inf"), float("-inf")):
+        return ("∞ " if value > 0 else "−∞ ") + unit
+    return f"{value:.{digits}f} {unit}".replace("-", "−")

@@ -18,9 +18,9 @@ def _as_points(points, name: str = "points") -> np.ndarray:
     x = np.asarray(points)
     if x.dtype.kind not in "biuf" or x.ndim not in (1, 2):
         raise ValueError(f"{name} must be a real array of shape (n,) or (n, d), got shape {x.shape}, dtype {x.dtype}")
+    if x.size == 0:
+        raise ValueError(f"{name} must be non-empty, got shape {x.shape}")
     x = x.astype(np.float64, copy=False).reshape(x.shape[0], -1)
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name} must be non-empty, got shape {np.shape(points)}")
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must be finite, got value {x[~np.isfinite(x)][0]}")
     return x
@@ -76,22 +76,50 @@ def nearest_code(points, codebook) -> np.ndarray:
 
 
 def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k-means++ seeding: each new centre is drawn with probability proportional to D(x)^2."""
+    """Greedy k-means++ seeding.
+
+    Each new centre is the best (lowest resulting potential) of 2 + ln k
+    candidates drawn with probability proportional to D(x)^2, the squared
+    distance to the nearest centre chosen so far.
+    """
+    n_trials = 2 + int(np.log(k))
     centres = np.empty((k, x.shape[1]))
     centres[0] = x[rng.integers(x.shape[0])]
     d2 = np.sum((x - centres[0]) ** 2, axis=1)
     for j in range(1, k):  # a loop over codes, each step vectorised over the points
         cdf = np.cumsum(d2)
-        if cdf[-1] <= 0:  # every point coincides with one of the j centres
+        if cdf[-1] <= 0:  # every point coincides with one of the j centres chosen so far
             raise ValueError(f"n_codes={k} exceeds the number of distinct points ({j})")
-        i = np.searchsorted(cdf, rng.random() * cdf[-1], side="right")
-        centres[j] = x[min(i, x.shape[0] - 1)]
-        d2 = np.minimum(d2, np.sum((x - centres[j]) ** 2, axis=1))
+        cand = np.minimum(np.searchsorted(cdf, rng.random(n_trials) * cdf[-1], side="right"), x.shape[0] - 1)
+        cand_d2 = np.minimum(d2[:, None], np.sum((x[:, None, :] - x[cand][None, :, :]) ** 2, axis=2))
+        best = np.argmin(cand_d2.sum(axis=0))
+        centres[j], d2 = x[cand[best]], cand_d2[:, best]
     return centres
 
 
+def _lloyd(x: np.ndarray, codebook: np.ndarray, max_iter: int, tol: float):
+    """Lloyd iterations from ``codebook``; returns (codebook, assignment, mean squared distance)."""
+    k, d = codebook.shape
+    assignment, d2 = _nearest(x, codebook)
+    mse = d2.mean()
+    for _ in range(max_iter):
+        counts = np.bincount(assignment, minlength=k)
+        sums = np.stack([np.bincount(assignment, weights=x[:, j], minlength=k) for j in range(d)], axis=1)
+        codebook = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], codebook)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:  # move codes of empty cells to the worst-represented points
+            codebook[empty] = x[np.argsort(d2)[::-1][: empty.size]]
+        new_assignment, d2 = _nearest(x, codebook)
+        new_mse = d2.mean()
+        done = np.array_equal(new_assignment, assignment) or mse - new_mse <= tol * new_mse
+        assignment, mse = new_assignment, new_mse
+        if done:
+            break
+    return codebook, assignment, mse
+
+
 def kmeans_vq(
-    points, n_codes: int, seed: int = 0, *, max_iter: int = 300, tol: float = 1e-10
+    points, n_codes: int, seed: int = 0, *, n_init: int = 3, max_iter: int = 300, tol: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Design a vector quantizer codebook by k-means (generalised Lloyd algorithm).
 
@@ -102,17 +130,20 @@ def kmeans_vq(
     n_codes : int
         Codebook size k, 1 <= k <= number of distinct points.
     seed : int, default 0
-        Seed of ``np.random.default_rng`` for k-means++ seeding; the result is
-        deterministic for a given seed.
+        Seed of ``np.random.default_rng`` for the k-means++ seeding; the result
+        is deterministic for a given seed.
+    n_init : int, default 3
+        Number of seedings, each followed by Lloyd iterations; the lowest-MSE
+        run is returned (k-means has many local optima, notably in 1-D).
     max_iter : int, default 300
-        Maximum number of Lloyd iterations.
-    tol : float, default 1e-10
-        Stop when an iteration lowers the MSE by at most ``tol`` times the MSE
-        (or the assignment no longer changes).
+        Maximum number of Lloyd iterations per run.
+    tol : float, default 0.0
+        Also stop a run when an iteration lowers the MSE by at most ``tol``
+        times the MSE; with 0 a run stops when the assignment stops changing.
 
     Returns
     -------
-    codebook : ndarray, shape (k,) for 1-D input, else (k, d)
+    codebook : ndarray, shape (k,) for 1-D input (ascending), else (k, d)
         Code vectors.
     assignment : ndarray of int64, shape (n,)
         Index of the nearest code for every point.
@@ -122,12 +153,13 @@ def kmeans_vq(
 
     Notes
     -----
-    Seeding by k-means++ (first centre uniform, the next ones drawn with
-    probability D(x)^2 / sum D^2, D the distance to the nearest chosen
-    centre), then Lloyd iterations: assign each point to its nearest code
-    (nearest-neighbour condition) and move each code to the mean of its points
-    (centroid condition).  A code whose cell becomes empty is moved to the
-    point with the largest error.  The MSE never increases.
+    Seeding by greedy k-means++: the first centre is a uniformly drawn point;
+    each next one is the best of 2 + ln k candidates drawn with probability
+    D(x)^2 / sum D^2, D the distance to the nearest centre so far.  Lloyd
+    iterations then alternate the nearest-neighbour condition (assign each
+    point to its nearest code) and the centroid condition (move each code to
+    the mean of its points); a code whose cell empties moves to the point with
+    the largest error.  The MSE never increases.
 
     References
     ----------
@@ -137,29 +169,16 @@ def kmeans_vq(
     Proc. ACM-SIAM SODA, 1027-1035, 2007.
     """
     x = _as_points(points)
-    if isinstance(n_codes, (bool, np.bool_)) or not isinstance(n_codes, (int, np.integer)) or n_codes < 1:
-        raise ValueError(f"n_codes must be an integer >= 1, got n_codes={n_codes!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ValueError(f"max_iter must be an integer >= 0, got max_iter={max_iter!r}")
-    if not (np.isfinite(tol) and tol >= 0):
+    for name, value, lo in (("n_codes", n_codes, 1), ("n_init", n_init, 1), ("max_iter", max_iter, 0)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {name}={value!r}")
+    if not (isinstance(tol, (int, float, np.integer, np.floating)) and np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number >= 0, got tol={tol!r}")
 
-    n, d = x.shape
-    codebook = _kmeans_pp(x, int(n_codes), np.random.default_rng(seed))
-    assignment, d2 = _nearest(x, codebook)
-    mse = d2.mean()
-    for _ in range(max_iter):
-        counts = np.bincount(assignment, minlength=n_codes)
-        sums = np.stack([np.bincount(assignment, weights=x[:, j], minlength=n_codes) for j in range(d)], axis=1)
-        empty = np.flatnonzero(counts == 0)
-        codebook = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], codebook)
-        if empty.size:  # re-seed empty cells at the worst-represented points
-            codebook[empty] = x[np.argsort(d2)[::-1][: empty.size]]
-        new_assignment, d2 = _nearest(x, codebook)
-        new_mse = d2.mean()
-        done = np.array_equal(new_assignment, assignment) or mse - new_mse <= tol * new_mse
-        assignment, mse = new_assignment, new_mse
-        if done:
-            break
-    codebook = codebook[:, 0] if np.ndim(points) == 1 else codebook
-    return codebook, assignment, float(mse / d)
+    rng = np.random.default_rng(seed)
+    runs = [_lloyd(x, _kmeans_pp(x, int(n_codes), rng), max_iter, tol) for _ in range(n_init)]
+    codebook, assignment, mse = min(runs, key=lambda run: run[2])
+    if np.ndim(points) == 1:  # scalar data: return the levels ascending, like a scalar quantizer
+        order = np.argsort(codebook[:, 0], kind="stable")
+        codebook, assignment = codebook[order, 0], np.argsort(order)[assignment]
+    return codebook, assignment, float(mse / x.shape[1])

@@ -9,14 +9,23 @@ from quantviz.params import SIGNAL_PRESETS
 from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
 
 PAGE = "pages/1_Signals.py"
+ALL_VIEWS = {"views": ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]}
 
 
 def _db(text: str) -> float:
     return float(text.split()[0])
 
 
-def test_defaults_draw_everything():
+def test_defaults_draw_time_error_and_two_views():
     at = run_page(PAGE)
+    titles = [s["layout"]["title"]["text"] for s in plotly_specs(at)]
+    assert [t.split(" (")[0] for t in titles] == ["Signal and quantized signal", "Error e = x − Q(x)",
+                                                  "Transfer characteristic",
+                                                  "Spectra"]
+
+
+def test_all_views_draw_everything():
+    at = run_page(PAGE, state=ALL_VIEWS)
     m = metric_values(at)
     assert set(m) == {"MSE", "RMS error", "max |e|", "SQNR", "PSQNR", "ENOB"}
     # 8-bit sine at -1 dBFS: 6.02*8 + 1.76 - 1 = 48.9 dB (textbook), measured within 0.5 dB.
@@ -47,7 +56,7 @@ def test_bits_change_moves_sqnr_by_6db_per_bit():
 
 @pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
 def test_presets(name):
-    at = run_page(PAGE, state=SIGNAL_PRESETS[name])
+    at = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS})
     assert len(plotly_specs(at)) == 7
 
 
@@ -67,7 +76,7 @@ EXTREMES = [
 
 @pytest.mark.parametrize("params", EXTREMES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
 def test_extremes_never_raise(params):
-    at = run_page(PAGE, params)
+    at = run_page(PAGE, params, state=ALL_VIEWS)
     m = metric_values(at)
     assert len(m) == 6
     assert not math.isnan(float(m["MSE"]))

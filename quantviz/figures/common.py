@@ -20,6 +20,8 @@ COLORS = {
 }
 THEORY_LINE = dict(color=COLORS["theory"], dash="dash", width=1.5)
 MAX_POINTS = 2000
+_AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bdbdbd", showline=True,
+             linecolor="#9e9e9e", ticks="outside", tickcolor="#9e9e9e", automargin=True)
 FONT_SIZE = 14
 
 
@@ -61,19 +63,23 @@ def envelope(x, y, max_points: int = MAX_POINTS):
 
 def base_figure(title: str, x_title: str, y_title: str, height: int = 340) -> go.Figure:
     """An empty figure with the project's layout: title, axis titles with units, compact margins."""
-    fig = go.Figure()
-    fig.update_layout(
+    # the layout goes to the constructor: update_layout() on a built figure is ~20× slower
+    fig = go.Figure(layout=dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 2)),
-        xaxis_title=x_title,
-        yaxis_title=y_title,
         height=height,
         margin=dict(l=60, r=20, t=40, b=10),
         font=dict(size=FONT_SIZE),
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0, font=dict(size=12)),
         hovermode="x",
-        template="plotly_white",
+        # "none" + explicit styling: the stock "plotly_white" template costs ~8 ms to build,
+        # ~9 ms to serialise and 6.5 KB of JSON per figure.
+        template="none",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis=dict(_AXIS, title=dict(text=x_title)),
+        yaxis=dict(_AXIS, title=dict(text=y_title)),
         uirevision="keep",
-    )
+    ))
     return fig
 
 
@@ -88,11 +94,39 @@ def line(fig: go.Figure, x, y, name: str, color: str, *, width=1.5, dash=None, s
     return fig
 
 
+def hline(fig: go.Figure, y: float, line=THEORY_LINE, label: str | None = None, yref: str = "y") -> go.Figure:
+    """A horizontal line across the plot, optionally labelled at its right end.
+
+    Plain shapes and annotations: ``fig.add_hline`` costs about 4× more per call.
+    """
+    fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref=yref, y0=y, y1=y, line=line)
+    if label:
+        fig.add_annotation(text=label, xref="paper", x=1, yref=yref, y=y, xanchor="right", yanchor="bottom",
+                           showarrow=False, font=dict(size=12))
+    return fig
+
+
+def vline(fig: go.Figure, x: float, line=None) -> go.Figure:
+    """A vertical line across the plot (dotted grey by default)."""
+    fig.add_shape(type="line", yref="paper", y0=0, y1=1, x0=x, x1=x,
+                  line=line or dict(color=COLORS["dither"], width=1, dash="dot"))
+    return fig
+
+
+def vrect(fig: go.Figure, x0: float, x1: float, color: str, label: str | None = None, opacity=0.1) -> go.Figure:
+    """A shaded vertical band, optionally labelled at its top left."""
+    fig.add_shape(type="rect", yref="paper", y0=0, y1=1, x0=x0, x1=x1, fillcolor=color, opacity=opacity,
+                  line_width=0, layer="below")
+    if label:
+        fig.add_annotation(text=label, x=x0, xanchor="left", yref="paper", y=1, yanchor="top", showarrow=False,
+                           font=dict(size=12))
+    return fig
+
+
 def hband(fig: go.Figure, half_width: float, label: str) -> go.Figure:
     """Two dashed theory lines at ±half_width with a label (e.g. ±Δ/2)."""
-    fig.add_hline(y=half_width, line=THEORY_LINE, annotation_text=label, annotation_position="top right")
-    fig.add_hline(y=-half_width, line=THEORY_LINE)
-    return fig
+    hline(fig, half_width, label=label)
+    return hline(fig, -half_width)
 
 
 def fmt_step(step: float) -> str:

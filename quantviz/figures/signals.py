@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, hband, line
+from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, hband, line, vline, vrect
 
 
 def time_figure(t, x, q, unit: str = "ms") -> go.Figure:
@@ -30,10 +30,9 @@ def staircase_figure(xin, qout, lo: float, hi: float, signal_min: float, signal_
                              mode="lines", line=THEORY_LINE))
     line(fig, xin, qout, "Q(x)", COLORS["quantized"], width=2.5, shape="hv")
     line(fig, xin, np.asarray(xin) - np.asarray(qout), "error x − Q(x)", COLORS["error"], width=1.5)
-    fig.add_vrect(x0=signal_min, x1=signal_max, fillcolor=COLORS["original"], opacity=0.08, line_width=0,
-                  annotation_text="signal's span", annotation_position="top left")
+    vrect(fig, signal_min, signal_max, COLORS["original"], "signal's span", opacity=0.08)
     for edge in (lo, hi):
-        fig.add_vline(x=edge, line=dict(color=COLORS["dither"], width=1, dash="dot"))
+        vline(fig, edge)
     return fig
 
 

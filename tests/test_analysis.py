@@ -1,0 +1,151 @@
+"""``analyse_signal``: its numbers agree with direct formulas and with theory."""
+
+import math
+
+import numpy as np
+import pytest
+from skimage.metrics import mean_squared_error
+
+from quantviz import signals
+from quantviz.analysis import analyse_signal, clip_fraction, error_autocorrelation, error_spectra, sqnr_sweep
+from quantviz.quantizers import QuantizerSpec
+
+FS = 48000.0
+LEVEL_DB = -1.0
+
+
+@pytest.fixture(scope="module")
+def sine():
+    return signals.sine(48_000, FS, 997.0, 10 ** (LEVEL_DB / 20))
+
+
+@pytest.fixture(scope="module")
+def an8(sine):
+    return analyse_signal(sine, QuantizerSpec(bits=8))
+
+
+def test_metrics_agree_with_direct_formulas(sine, an8):
+    x = sine
+    q = np.clip(np.floor(x * 128 + 0.5), -128, 127) / 128  # 8-bit midtread, independently
+    np.testing.assert_array_equal(an8.values, q)
+    e = x - q
+    mse = np.mean(e**2)
+    m = an8.metrics
+    assert m["mse"] == pytest.approx(mean_squared_error(x, q), rel=1e-12)
+    assert m["rms"] == pytest.approx(math.sqrt(mse), rel=1e-12)
+    assert m["max_abs"] == pytest.approx(np.max(np.abs(e)), rel=1e-12)
+    sqnr = 10 * math.log10(np.sum(x**2) / np.sum(e**2))
+    assert m["sqnr"] == pytest.approx(sqnr, rel=1e-12)
+    assert m["psqnr"] == pytest.approx(10 * math.log10(np.max(np.abs(x)) ** 2 / mse), rel=1e-12)
+    assert m["enob"] == pytest.approx((sqnr - 1.7609125905568124) / 6.020599913279624, rel=1e-12)
+    assert m["max_abs"] <= 1 / 128 / 2 * (1 + 1e-9)
+
+
+def test_predictions(an8):
+    d = 2 / 256
+    assert an8.step == d
+    p = an8.predicted
+    assert p["mse"] == pytest.approx(d * d / 12)
+    assert p["max_abs"] == d / 2
+    px = 10 ** (LEVEL_DB / 10) / 2
+    assert p["sqnr"] == pytest.approx(10 * math.log10(px / (d * d / 12)), abs=1e-3)
+    assert p["sqnr"] == pytest.approx(6.0206 * 8 + 1.7609 + LEVEL_DB, abs=1e-3)
+    assert p["enob"] == 8.0
+    assert p["sine_sqnr"] == pytest.approx(49.93, abs=0.01)
+    # and measurement is close to prediction at 8 bits
+    assert an8.metrics["sqnr"] == pytest.approx(p["sqnr"], abs=0.5)
+
+
+def test_sweep_follows_6_02b_plus_1_76_minus_level(sine):
+    sw = sqnr_sweep(sine, QuantizerSpec(bits=8))
+    bits = sw.bits
+    np.testing.assert_array_equal(bits, np.arange(1, 25))
+    expected = 6.0206 * bits + 1.7609 + LEVEL_DB
+    mid = (bits >= 6) & (bits <= 20)
+    np.testing.assert_allclose(sw.measured_db[mid], expected[mid], atol=0.5)
+    np.testing.assert_allclose(sw.model_db, expected, atol=1e-3)
+    # at 1 bit the sine is mostly distortion: below the model
+    assert sw.measured_db[0] < expected[0]
+    # each measured point is the SQNR of an independent b-bit quantizer
+    b = 12
+    q = np.clip(np.floor(sine * 2 ** (b - 1) + 0.5), -(2 ** (b - 1)), 2 ** (b - 1) - 1) / 2 ** (b - 1)
+    assert sw.measured_db[b - 1] == pytest.approx(10 * math.log10(np.sum(sine**2) / np.sum((sine - q) ** 2)))
+
+
+def test_sweep_of_step_spec_uses_signal_range():
+    x = np.random.default_rng(0).uniform(-0.3, 0.5, 10_000)
+    sw = sqnr_sweep(x, QuantizerSpec(step=0.01))
+    assert np.all(np.isfinite(sw.measured_db))
+    # min–max range [−0.3, 0.5]: Δ = 0.8/2^b, model 10·log10(Px/(Δ²/12))
+    px = np.mean(x**2)
+    np.testing.assert_allclose(sw.model_db, 10 * np.log10(px / ((0.8 / 2.0**sw.bits) ** 2 / 12)),
+                               atol=1e-2)
+
+
+def test_spectra_and_floor(sine, an8):
+    sp = error_spectra(sine, an8.values, QuantizerSpec(bits=8), an8.step, FS)
+    f = sp.freqs
+    assert f[0] == 0 and f[-1] == pytest.approx(FS / 2)
+    k = int(np.argmax(sp.x_db))
+    assert abs(f[k] - 997.0) <= FS / 2048
+    assert -1.5 + LEVEL_DB <= sp.x_db[k] <= LEVEL_DB + 0.01
+    floor = -(6.0206 * 8 + 1.7609) - 10 * math.log10(2048 / 2) + 10 * math.log10(1.5)
+    np.testing.assert_allclose(sp.floor_db, floor, atol=0.01)  # flat without shaping
+    assert sp.q_db[k] == pytest.approx(sp.x_db[k], abs=0.1)
+
+
+def test_histogram_is_a_density(an8):
+    c = an8.hist_centers
+    w = c[1] - c[0]
+    assert np.sum(an8.hist_density) * w == pytest.approx(1.0)
+    assert c.min() >= -0.75 and c.max() <= 0.75
+
+
+def test_autocorr_and_sizes(sine):
+    an = analyse_signal(sine, QuantizerSpec(bits=10))
+    assert an.values.shape == sine.shape  # metrics and values use every sample
+    r = error_autocorrelation(sine, an.values, max_lag=30, max_analysis=4096)
+    assert r.size == 31 and r[0] == 1.0
+    e = (sine - an.values)[:4096]
+    e = e - e.mean()
+    assert r[5] == pytest.approx(np.sum(e[:-5] * e[5:]) / np.sum(e * e), abs=1e-9)
+    sp = error_spectra(sine, an.values, QuantizerSpec(bits=10), an.step, FS, max_analysis=1000)
+    assert sp.freqs.size == 1000 // 2 + 1  # segment shortened to the analysed length
+
+
+def test_noise_shaped_floor_follows_ntf(sine):
+    spec = QuantizerSpec(bits=8, dither="tpdf", noise_shaping=2)
+    an = analyse_signal(sine, spec)
+    sp = error_spectra(sine, an.values, spec, an.step, FS)
+    d = 2 / 256
+    w = 2 * np.pi * sp.freqs / FS
+    expected = 10 * np.log10(4 * (d * d / 4) * 1.5 / 2048 * (2 * np.sin(w / 2)) ** 4 + 1e-30)
+    np.testing.assert_allclose(sp.floor_db, expected, atol=1e-6)
+    assert an.predicted["mse"] == pytest.approx(6 * d * d / 4)
+    assert an.metrics["mse"] == pytest.approx(6 * d * d / 4, rel=0.05)
+    band = (sp.freqs > 12000) & (sp.freqs < 20000)
+    assert np.median(sp.e_db[band] - sp.floor_db[band]) == pytest.approx(0.0, abs=1.0)
+
+
+def test_clip_fraction_independent(sine):
+    x = 10 ** (3 / 20) * np.sin(2 * np.pi * np.arange(10_000) / 97.3)
+    spec = QuantizerSpec(bits=8)
+    d = 2 / 256
+    expected = np.mean((x < -1 - d / 2) | (x > 1 - d / 2))  # midtread granular range
+    assert clip_fraction(x, spec, d) == pytest.approx(expected)
+    assert 0.1 < expected < 0.5
+    an = analyse_signal(x, spec)
+    assert an.clip_fraction == pytest.approx(expected)
+    assert clip_fraction(x, QuantizerSpec(step=0.1), 0.1) == 0.0
+    assert clip_fraction(sine, spec, d) == 0.0
+
+
+def test_unbounded_grid_and_constant_signal():
+    x = np.full(1000, 0.3)
+    an = analyse_signal(x, QuantizerSpec(step=0.25))
+    assert an.metrics["mse"] == pytest.approx(0.05**2)
+    assert math.isnan(an.predicted["enob"]) and math.isnan(an.predicted["sine_sqnr"])
+    assert np.all(np.isfinite(sqnr_sweep(x, QuantizerSpec(step=0.25)).model_db))
+    an = analyse_signal(np.zeros(100), QuantizerSpec(bits=4))
+    assert an.metrics["mse"] == 0.0
+    assert an.predicted["sqnr"] == -math.inf
