@@ -68,11 +68,6 @@ else:
 # ---- Quantizer --------------------------------------------------------------
 resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)))
 spec = resolved.spec
-sb.subheader("View")
-view_len = sb.select_slider("Window (samples)", [20, 50, 100, 200, 500, 1000, 2000, 10000, 100000],
-                            key="view_len", bind="query-params", **ui.default_kw("view_len", 200))
-view_start = sb.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view_start", bind="query-params",
-                       **ui.default_kw("view_start", 0)) if x.size > view_len else 0
 
 # ---- Engine -----------------------------------------------------------------
 
@@ -121,16 +116,29 @@ st.caption(f"**{source_label}**, fs = {fs:,} Hz · {resolved.description} · pre
            + (f" · {a.clip_fraction:.1%} of samples are outside the range and clip/wrap" if a.clip_fraction else ""))
 
 # ---- Figures ----------------------------------------------------------------
-sl = slice(view_start, min(view_start + view_len, x.size))
-t_ms = np.arange(sl.start, sl.stop) / fs * 1000
-e_win = x[sl] - a.values[sl]
-left, right = st.columns(2)
-with left:
-    ui.plot(figs.time_figure(t_ms, x[sl], a.values[sl]),
-            "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted.")
-with right:
-    ui.plot(figs.error_figure(t_ms, e_win, step),
-            "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions beyond it.")
+
+
+@st.fragment
+def time_views():
+    """Signal and error over a window. A fragment: moving the window reruns only this part."""
+    charts = st.container()  # drawn above the window controls, filled after them
+    c1, c2 = st.columns([1, 3])
+    view_len = c1.select_slider("Window (samples)", [20, 50, 100, 200, 500, 1000, 2000, 10000, 100000],
+                                key="view_len", bind="query-params", **ui.default_kw("view_len", 200))
+    view_start = c2.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view_start",
+                           bind="query-params", **ui.default_kw("view_start", 0)) if x.size > view_len else 0
+    sl = slice(view_start, min(view_start + view_len, x.size))
+    t_ms = np.arange(sl.start, sl.stop) / fs * 1000
+    left, right = charts.columns(2)
+    with left:
+        ui.plot(figs.time_figure(t_ms, x[sl], a.values[sl]),
+                "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted.")
+    with right:
+        ui.plot(figs.error_figure(t_ms, x[sl] - a.values[sl], step),
+                "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions "
+                "beyond it.")
+
+time_views()
 
 VIEWS = ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]
 views = st.pills("More views (each one costs a little time per change)", VIEWS, selection_mode="multi",
@@ -190,18 +198,21 @@ left, right = st.columns(2)
 with left:
     st.markdown("#### Where the model breaks")
     rms = float(np.sqrt(np.mean(x**2)))
+    gap = m["sqnr"] - p["sqnr"]
+    periodic = source == "generated" and kind in signals.PERIODIC | {"multitone", "chirp", "ramp"}
     checks = [
-        (spec.bounded and spec.bits <= 3 and spec.dither == "none",
-         f"**Few bits** ({spec.bits}): the error is a deterministic function of the signal, not noise."),
+        (spec.bounded and spec.bits <= 4 and spec.dither == "none" and periodic,
+         f"**Few bits** ({spec.bits}) on a deterministic signal: the error is a function of the signal "
+         "(harmonics in the spectrum, structure in the autocorrelation), not independent noise."),
         (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples are outside the range."),
         (rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
         (spec.dither != "none" and not spec.subtractive,
          "**Dither adds power**: the error is now Δ²/12 + σ_d², but independent of the signal."),
+        (abs(gap) > 1 and np.isfinite(gap), f"**Measured SQNR is {gap:+.1f} dB off the model.**"),
     ]
     hits = [text for on, text in checks if on]
-    for text in hits or ["The Δ²/12 model fits this setting: the measured and predicted values agree."]:
-        st.markdown(f"- {text}")
-    gap = m["sqnr"] - p["sqnr"]
+    st.markdown("\n".join(f"- {text}" for text in hits or
+                          ["The Δ²/12 model fits this setting: the measured and predicted values agree."]))
     st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB.")
 
 with st.expander("Theory: uniform quantization in five formulas"):

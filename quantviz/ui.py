@@ -236,8 +236,8 @@ def clamp_state(key: str, lo: float, hi: float) -> None:
     A slider whose range depends on the input (e.g. the excerpt start on a
     shorter clip) would otherwise raise when the kept value falls outside it.
     """
-    if key in st.session_state and st.session_state[key] is not None:
-        value = st.session_state[key]
+    value = st.session_state.get(key)
+    if value is not None and not lo <= value <= hi:  # assign only when needed: an assignment also sets the URL
         st.session_state[key] = type(value)(min(max(value, lo), hi))
 
 

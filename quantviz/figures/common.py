@@ -65,11 +65,11 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 340) -> go
     """An empty figure with the project's layout: title, axis titles with units, compact margins."""
     # the layout goes to the constructor: update_layout() on a built figure is ~20× slower
     fig = go.Figure(layout=dict(
-        title=dict(text=title, font=dict(size=FONT_SIZE + 2)),
+        title=dict(text=title, font=dict(size=FONT_SIZE + 2), x=0.01, xanchor="left"),
         height=height,
         margin=dict(l=60, r=20, t=40, b=10),
         font=dict(size=FONT_SIZE),
-        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0, font=dict(size=12)),
+        legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0.0, font=dict(size=12)),
         hovermode="x",
         # "none" + explicit styling: the stock "plotly_white" template costs ~8 ms to build,
         # ~9 ms to serialise and 6.5 KB of JSON per figure.
