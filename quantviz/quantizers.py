@@ -34,6 +34,7 @@ OVERFLOWS = ("clip", "wrap")
 DITHERS = ("none", "rpdf", "tpdf", "gaussian")
 MAX_BITS = 32
 MAX_SHAPING_ORDER = 8
+MAX_LEVELS = 2**24
 
 
 def _convert(name, value, conv):
@@ -181,16 +182,20 @@ def levels(spec: QuantizerSpec, lo: float | None = None, hi: float | None = None
     """The reconstruction levels of a quantizer, ascending.
 
     For an unbounded grid (``step`` given) pass ``lo``/``hi`` to choose the
-    window; by default the spec's range is used.
+    window; by default the spec's range is used. At most ``MAX_LEVELS``
+    (2^24) levels are listed; ask for a narrower window beyond that.
     """
     origin, step, offset = _grid(spec)
     if spec.bounded:
-        k = np.arange(2**spec.bits, dtype=np.float64)
+        first, last = 0.0, 2.0**spec.bits - 1
     else:
         lo = spec.lo if lo is None else lo
         hi = spec.hi if hi is None else hi
-        k = np.arange(np.ceil((lo - origin) / step - offset), np.floor((hi - origin) / step - offset) + 1)
-    return origin + (k + offset) * step
+        first, last = np.ceil((lo - origin) / step - offset), np.floor((hi - origin) / step - offset)
+    if last - first + 1 > MAX_LEVELS:
+        raise ValueError(f"levels would list {last - first + 1:.0f} levels (more than {MAX_LEVELS:,}); "
+                         "use fewer bits or a narrower lo/hi window")
+    return origin + (np.arange(first, last + 1) + offset) * step
 
 
 @dataclass(frozen=True, eq=False)
