@@ -7,6 +7,8 @@ Pure Python (no Streamlit) so it can be tested and reused from notebooks.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from quantviz.quantizers import DITHERS, MODES, OVERFLOWS, ROUNDINGS, QuantizerSpec
 
 RANGES = {"full": "full scale [−1, 1]", "minmax": "min–max of the signal", "manual": "manual"}
@@ -64,6 +66,22 @@ class Resolved:
     spec: QuantizerSpec
     description: str
     warning: str = ""
+
+
+def linked_resolution(p: dict, to: str, signal_min: float = -1.0, signal_max: float = 1.0):
+    """The value that keeps Δ when the user switches between setting bits and setting the step.
+
+    ``to="step"``: the Δ of the current bits setting. ``to="bits"``: the word
+    length whose Δ is nearest the current step over the current range,
+    b = round(log2(span/Δ)) (or log2(span/Δ + 1) for end-points), within 1–32.
+    """
+    p = {**QUANTIZER_DEFAULTS, **p}
+    if to == "step":
+        return spec_from_params({**p, "set_by": "bits"}, signal_min, signal_max).spec.delta
+    one_bit = spec_from_params({**p, "set_by": "bits", "bits": 1}, signal_min, signal_max).spec
+    span = one_bit.hi - one_bit.lo
+    ratio = span / float(p["step"]) + (1.0 if p["mode"] == "endpoints" else 0.0)
+    return int(min(max(round(float(np.log2(max(ratio, 1.0)))), 1), 32))
 
 
 def spec_from_params(p: dict, signal_min: float = -1.0, signal_max: float = 1.0) -> Resolved:
@@ -125,7 +143,8 @@ SIGNAL_PRESETS = {
 # "gain_db" (not "level_db") because their choices differ from the Signals page's.
 AUDIO_DEFAULTS = {"input": "clip", "clip": "piano", "gain_db": 0.0, "scheme": "pcm", "ex_start": 0.0,
                   "ex_len": 4.0, "err_gain": 0, "ab": "quantized", "zoom_at": 1.0, "zoom_len": 256}
-AUDIO_AB = {"original": "A: original", "quantized": "B: quantized", "error": "error alone (+gain)"}
+AUDIO_AB = {"original": "A, the original x", "quantized": "B, the quantized Q(x)",
+            "error": "the error e = x − Q(x) alone, with the error gain"}
 
 _PCM = {"input": "clip", "scheme": "pcm", "set_by": "bits", "mode": "midtread", "rounding": "nearest",
         "overflow": "clip", "dither": "none", "dither_scale": 1.0, "subtractive": False, "noise_shaping": 0,
@@ -148,4 +167,27 @@ AUDIO_PRESETS = {
     "Speech through 8-bit G.711 A-law": {**_SPEECH, "scheme": "alaw"},
     "Piano at 16 bits + TPDF: the CD case (error +60 dB)": {**_PCM, "clip": "piano", "gain_db": 0.0, "bits": 16,
                                                             "dither": "tpdf", "ex_len": 6.0, "err_gain": 60},
+}
+
+
+# The Non-uniform & VQ page's own keys (also URL parameters). "bits" is the shared key (same meaning:
+# 2^b levels); "level_db" here is the RMS level of the input in dB re full scale.
+NONUNIFORM_DEFAULTS = {"dist": "laplacian", "level_db": -20.0, "bits": 8, "mu": 255, "overlay": "mu-law",
+                       "show": ["loading", "density"], "lm_levels": 8, "lm_step": 0, "rho": 0.9, "vq_codes": 16,
+                       "listen_db": -30}
+_NU = {"dist": "laplacian", "level_db": -20.0, "bits": 8, "mu": 255, "overlay": "mu-law"}
+NONUNIFORM_PRESETS = {
+    "Why μ-law: 8-bit loading curves (Laplacian)": {**_NU, "show": ["loading", "compressor"]},
+    "Quiet telephone speech (−40 dB): uniform cells": {**_NU, "dist": "speech", "level_db": -40.0,
+                                                        "overlay": "uniform", "show": ["loading", "density"]},
+    "Max (1960): the optimal 3-bit Gaussian quantizer": {**_NU, "dist": "gaussian", "level_db": -12.0, "bits": 3,
+                                                         "overlay": "Lloyd-Max", "show": ["density", "bits"]},
+    "Lloyd's algorithm step by step (8 levels)": {**_NU, "dist": "gaussian", "lm_levels": 8, "lm_step": 0,
+                                                  "show": ["lloyd"]},
+    "Heavy tails: Student-t overloads": {**_NU, "dist": "student_t", "level_db": -20.0, "overlay": "uniform",
+                                         "show": ["loading", "density"]},
+    "Weak companding: μ = 5": {**_NU, "mu": 5, "show": ["compressor", "loading"]},
+    "Panter–Dite: SNR vs bits (Laplacian)": {**_NU, "show": ["bits", "density"], "overlay": "Lloyd-Max"},
+    "VQ on correlated pairs (ρ = 0.95)": {"rho": 0.95, "vq_codes": 16, "show": ["vq"]},
+    "VQ on independent pairs (ρ = 0)": {"rho": 0.0, "vq_codes": 16, "show": ["vq"]},
 }

@@ -19,7 +19,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from quantviz.params import CHOICES, LABELS, QUANTIZER_DEFAULTS, RANGES, Resolved, spec_from_params
+from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, RANGES, Resolved, linked_resolution,
+                             spec_from_params)
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 
@@ -100,13 +101,13 @@ def preset_picker(presets: dict[str, dict], key: str = "preset") -> None:
                  help="Sets the controls below to a classic teaching situation. Everything stays adjustable.")
 
 
-def _select(label, key, container, help=None, horizontal=False):
+def _select(label, key, container, help=None, horizontal=False, on_change=None):
     """A bound choice widget showing the API's own names (so the URL reads ``dither=tpdf``);
     the help tooltip explains each option."""
     options = list(CHOICES[key])
     meanings = "  \n".join(f"**{o}**: {LABELS[o]}" for o in options if o in LABELS)
     kwargs = dict(key=key, help=(help + "  \n" if help else "") + meanings, bind="query-params",
-                  **default_kw(key, options=options))
+                  on_change=on_change, **default_kw(key, options=options))
     if horizontal:
         return container.radio(label, options, horizontal=True, **kwargs)
     return container.selectbox(label, options, **kwargs)
@@ -126,9 +127,15 @@ def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, con
         if st.session_state.get(key, 0) > top:  # e.g. kept from a page that allows more
             st.session_state[key] = top
     c.subheader("Quantizer")
+    def _link():  # switching bits <-> step keeps Δ (see params.linked_resolution)
+        to = st.session_state["set_by"]
+        state = {k: st.session_state[k] for k in QUANTIZER_DEFAULTS if k in st.session_state}
+        st.session_state[to] = linked_resolution(state, to, signal_min, signal_max)
+
     if allow_step:
-        v["set_by"] = _select("Set the resolution by", "set_by", c, horizontal=True,
-                              help="Bits b fix 2^b levels over the range; a step Δ gives an unbounded grid kΔ.")
+        v["set_by"] = _select("Set the resolution by", "set_by", c, horizontal=True, on_change=_link,
+                              help="Bits b fix 2^b levels over the range; a step Δ gives an unbounded grid kΔ. "
+                                   "Switching keeps the current Δ.")
     if v["set_by"] == "step":
         v["step"] = c.number_input("Step size Δ", min_value=1e-9, max_value=10.0, format="%.6g", key="step",
                                    bind="query-params", **default_kw("step"),
@@ -260,3 +267,77 @@ def fmt_db(value: float, unit: str = "dB", digits: int = 1) -> str:
     if value in (float("inf"), float("-inf")):
         return ("∞ " if value > 0 else "−∞ ") + unit
     return f"{value:.{digits}f} {unit}".replace("-", "−")
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _builtin_clip(key):
+    from quantviz.audio_io import load_clip
+
+    return load_clip(key)
+
+
+@st.cache_data(max_entries=4, ttl=1800, show_spinner=False)
+def _probe_upload(file_id, name, _data):
+    from quantviz.audio_lab import probe_audio
+
+    return probe_audio(_data, name)
+
+
+@st.cache_data(max_entries=4, ttl=1800, show_spinner="Decoding…")
+def _decode_upload(file_id, name, channel, start, _data):
+    from quantviz.audio_io import read_audio
+
+    return read_audio(_data, name, channel=channel, start_seconds=start)
+
+
+def _channel_label(c, n: int) -> str:
+    return {"all": "keep all (stereo)" if n == 2 else "keep all", "mix": "mix down to mono"}.get(c) or \
+        f"channel {c + 1} only"
+
+
+def audio_input(default_clip: str = "piano", container=None):
+    """The audio source block: a built-in clip or an upload (any rate; channels mixed, picked or kept).
+
+    Draws the ``input`` (clip | upload) and ``clip`` widgets (bound to the URL);
+    for an upload, the channel choice and, for files longer than the cap
+    (:data:`quantviz.audio_io.DEFAULT_MAX_SECONDS`), the region start. Decoding is
+    cached on small keys (clip key; upload file id, name, channel, start) with the
+    bytes passed unhashed. A missing or unusable file shows a message and stops
+    the page. Returns ``(AudioClip, source_key)``.
+    """
+    from quantviz.audio_io import CLIPS, DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, SUPPORTED_FORMATS, AudioInputError
+
+    c = container if container is not None else st.sidebar
+    source = c.radio("Source", ["clip", "upload"], horizontal=True, key="input", bind="query-params",
+                     help="**clip**: a built-in clip (48 kHz, 24-bit).  \n**upload**: your own audio file.",
+                     **default_kw("input", "clip", ["clip", "upload"]))
+    if source == "clip":
+        key = c.selectbox("Clip", list(CLIPS), key="clip", bind="query-params",
+                          **default_kw("clip", default_clip, list(CLIPS)))
+        c.caption(CLIPS[key])
+        return _builtin_clip(key), ("clip", key)
+    cap = DEFAULT_MAX_SECONDS
+    up = c.file_uploader(f"Audio file ({', '.join(SUPPORTED_FORMATS)}; ≤ {DEFAULT_MAX_BYTES // 1_000_000} MB; "
+                         f"up to {cap:g} s is used)", type=["wav", "flac", "ogg", "mp3", "aiff", "aif"])
+    if up is None:
+        st.info(f"Upload an audio file in the sidebar (any sample rate, any number of channels; files longer than "
+                f"{cap:g} s are trimmed to a region you choose), or switch the source back to *clip*.",
+                icon=":material/upload_file:")
+        st.stop()
+    try:
+        info = _probe_upload(up.file_id, up.name, up.getvalue())
+        channel, start = "mix", 0.0
+        if info.channels > 1:
+            options = (["all", "mix"] if info.channels == 2 else ["mix", "all"]) + list(range(info.channels))
+            channel = c.radio("Channels", options, key="channel",
+                              format_func=lambda ch: _channel_label(ch, info.channels))
+        if info.duration > cap + 0.5:
+            start = c.slider(f"Region start (s): {cap:g} s of {info.duration:.0f} s", 0.0,
+                             float(int(info.duration - cap)), 0.0, step=1.0, key="region")
+        clip = _decode_upload(up.file_id, up.name, channel, start, up.getvalue())
+    except AudioInputError as exc:
+        show_error(f"Could not use this file: {exc}")
+        st.stop()
+    if clip.notice:
+        st.info(clip.notice + ".", icon=":material/content_cut:")
+    return clip, ("upload", up.file_id, up.name, channel, start)

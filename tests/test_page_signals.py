@@ -102,3 +102,15 @@ def test_upload_source_without_file_explains_what_to_do():
     at = run_page(PAGE, {"source": "upload"})
     assert any("Upload a file" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_switching_between_bits_and_step_keeps_delta():
+    at = run_page(PAGE, {"bits": 6})
+    at.radio(key="set_by").set_value("step").run()
+    assert not at.exception
+    assert at.number_input(key="step").value == 2 / 2**6  # Δ of 6 bits over [-1, 1)
+    sqnr_step = metric_values(at)["SQNR"]
+    at.number_input(key="step").set_value(2 / 2**10).run()
+    at.radio(key="set_by").set_value("bits").run()
+    assert at.slider(key="bits").value == 10
+    assert metric_values(at)["SQNR"] != sqnr_step
