@@ -28,9 +28,10 @@ def generated(kind, n, fs, freq, level_db):
     return ui.frozen(signals.generate(kind, n, fs, freq=freq, amplitude=signals.db_to_amplitude(level_db)))
 
 
-@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
 def uploaded(file_id, name, _data):
-    return signals.read_signal(_data, name)
+    x, file_fs, msg = signals.read_signal(_data, name)
+    return ui.frozen(x), file_fs, msg
 
 
 x, source_label = None, ""
@@ -48,6 +49,7 @@ if source == "generated":
                          bind="query-params", **ui.default_kw("n", SIGNAL_DEFAULTS["n"]))
     x = generated(kind, n, fs, float(min(freq, fs / 2)), level_db)
     source_label = f"{kind.replace('_', ' ')} at {level_db:g} dBFS"
+    source_key = ("generated", kind, n, fs, float(min(freq, fs / 2)), level_db)
 else:
     up = sb.file_uploader("1-D signal: CSV, NPY or audio (WAV/FLAC/OGG/MP3)",
                           type=["csv", "txt", "npy", "wav", "flac", "ogg", "mp3"])
@@ -62,6 +64,7 @@ else:
         st.stop()
     fs = file_fs or fs
     source_label = f"{up.name} ({x.size:,} samples)"
+    source_key = ("upload", up.file_id, fs)  # unique per upload: two files named data.csv never collide
     if msg:
         st.info(msg)
 
@@ -95,7 +98,6 @@ def autocorr(source_key, spec, _x, _q):
     return qa.error_autocorrelation(_x, _q)
 
 
-source_key = (source, source_label, x.size, fs)
 a = analysis(source_key, spec, x)
 step = a.step
 m, p = a.metrics, a.predicted

@@ -75,3 +75,23 @@ def test_home_page_links_to_the_pages(page, server):
     expect(main.get_by_role("link", name=re.compile("Signals"))).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "home")
+
+
+def test_two_sessions_uploading_same_named_files_do_not_share_results(browser, server, tmp_path):
+    """The hosted site: caches are shared between sessions, so keys must be per upload, not per file name."""
+    values = {}
+    for name, gen in (("a", lambda i: (i % 50) / 25 - 1), ("b", lambda i: 0.001 * (i % 3))):
+        folder = tmp_path / name
+        folder.mkdir()
+        f = folder / "data.csv"
+        f.write_text("\n".join(f"{gen(i):.6f}" for i in range(2000)))
+        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+        pg = ctx.new_page()
+        pg.goto(server + "/Signals?source=upload&bits=4")
+        expect(pg.get_by_text("Upload a file")).to_be_visible(timeout=60_000)
+        pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(f))
+        expect(metric(pg, "SQNR")).to_be_visible(timeout=30_000)
+        wait_idle(pg)
+        values[name] = metric(pg, "SQNR").inner_text()
+        ctx.close()
+    assert values["a"] != values["b"], values
