@@ -33,6 +33,21 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(script: str = "app.py", timeout: float = 60.0):
     """Yield the base URL of a freshly started server; nobody has requested anything yet."""
+    with streamlit_process(script, timeout) as (base, _proc):
+        yield base
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process in MiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextlib.contextmanager
+def streamlit_process(script: str = "app.py", timeout: float = 60.0):
+    """Like :func:`streamlit_server`, yielding (base URL, subprocess.Popen)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
            "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
@@ -52,7 +67,7 @@ def streamlit_server(script: str = "app.py", timeout: float = 60.0):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not start (exit code {proc.poll()})")
             time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:
