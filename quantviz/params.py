@@ -142,7 +142,8 @@ SIGNAL_PRESETS = {
 # The Audio page's own keys (also URL parameters). "input" (not "source") and
 # "gain_db" (not "level_db") because their choices differ from the Signals page's.
 AUDIO_DEFAULTS = {"input": "clip", "clip": "piano", "gain_db": 0.0, "scheme": "pcm", "ex_start": 0.0,
-                  "ex_len": 4.0, "err_gain": 0, "ab": "quantized", "zoom_at": 1.0, "zoom_len": 256}
+                  "ex_len": 4.0, "err_gain": 0, "ab": "quantized", "zoom_at": 1.0, "zoom_len": 256,
+                  "views": ["spectrograms"]}
 AUDIO_AB = {"original": "A, the original x", "quantized": "B, the quantized Q(x)",
             "error": "the error e = x − Q(x) alone, with the error gain"}
 
@@ -173,21 +174,21 @@ AUDIO_PRESETS = {
 # The Non-uniform & VQ page's own keys (also URL parameters). "bits" is the shared key (same meaning:
 # 2^b levels); "level_db" here is the RMS level of the input in dB re full scale.
 NONUNIFORM_DEFAULTS = {"dist": "laplacian", "level_db": -20.0, "bits": 8, "mu": 255, "overlay": "mu-law",
-                       "show": ["loading", "density"], "lm_levels": 8, "lm_step": 0, "rho": 0.9, "vq_codes": 16,
-                       "listen_db": -30}
+                       "show": ["SNR vs level", "compressor"], "lm_levels": 8, "lm_step": 0, "rho": 0.9,
+                       "vq_codes": 16, "listen_db": -30}
 _NU = {"dist": "laplacian", "level_db": -20.0, "bits": 8, "mu": 255, "overlay": "mu-law"}
 NONUNIFORM_PRESETS = {
-    "Why μ-law: 8-bit loading curves (Laplacian)": {**_NU, "show": ["loading", "compressor"]},
+    "Why μ-law: 8-bit loading curves (Laplacian)": {**_NU, "show": ["SNR vs level", "compressor"]},
     "Quiet telephone speech (−40 dB): uniform cells": {**_NU, "dist": "speech", "level_db": -40.0,
-                                                        "overlay": "uniform", "show": ["loading", "density"]},
+                                                        "overlay": "uniform", "show": ["SNR vs level", "density"]},
     "Max (1960): the optimal 3-bit Gaussian quantizer": {**_NU, "dist": "gaussian", "level_db": -12.0, "bits": 3,
-                                                         "overlay": "Lloyd-Max", "show": ["density", "bits"]},
+                                                         "overlay": "Lloyd-Max", "show": ["density", "SNR vs bits"]},
     "Lloyd's algorithm step by step (8 levels)": {**_NU, "dist": "gaussian", "lm_levels": 8, "lm_step": 0,
-                                                  "show": ["lloyd"]},
-    "Heavy tails: Student-t overloads": {**_NU, "dist": "student_t", "level_db": -20.0, "overlay": "uniform",
-                                         "show": ["loading", "density"]},
-    "Weak companding: μ = 5": {**_NU, "mu": 5, "show": ["compressor", "loading"]},
-    "Panter–Dite: SNR vs bits (Laplacian)": {**_NU, "show": ["bits", "density"], "overlay": "Lloyd-Max"},
-    "VQ on correlated pairs (ρ = 0.95)": {"rho": 0.95, "vq_codes": 16, "show": ["vq"]},
-    "VQ on independent pairs (ρ = 0)": {"rho": 0.0, "vq_codes": 16, "show": ["vq"]},
+                                                  "show": ["Lloyd-Max steps"]},
+    "Heavy tails: Student-t overloads": {**_NU, "dist": "student-t", "level_db": -20.0, "overlay": "uniform",
+                                         "show": ["SNR vs level", "density"]},
+    "Weak companding: μ = 5": {**_NU, "mu": 5, "show": ["compressor", "SNR vs level"]},
+    "Panter–Dite: SNR vs bits (Laplacian)": {**_NU, "show": ["SNR vs bits", "density"], "overlay": "Lloyd-Max"},
+    "VQ on correlated pairs (ρ = 0.95)": {"rho": 0.95, "vq_codes": 16, "show": ["2-D VQ"]},
+    "VQ on independent pairs (ρ = 0)": {"rho": 0.0, "vq_codes": 16, "show": ["2-D VQ"]},
 }
