@@ -114,3 +114,11 @@ def test_switching_between_bits_and_step_keeps_delta():
     at.radio(key="set_by").set_value("bits").run()
     assert at.slider(key="bits").value == 10
     assert metric_values(at)["SQNR"] != sqnr_step
+
+
+@pytest.mark.parametrize("params", [{"bits": 40}, {"bits": "abc", "mode": "nonsense", "level_db": "nan"},
+                                    {"set_by": "step", "step": "-1"}, {"n": "7", "fs": "0", "views": "nope"}])
+def test_garbage_url_parameters_fall_back_to_defaults(params):
+    at = run_page(PAGE, params)
+    assert len(metric_values(at)) == 6
+    assert 1 <= at.slider(key="bits").value <= 32 if "bits" in [s.key for s in at.slider] else True
