@@ -121,4 +121,7 @@ def test_switching_between_bits_and_step_keeps_delta():
 def test_garbage_url_parameters_fall_back_to_defaults(params):
     at = run_page(PAGE, params)
     assert len(metric_values(at)) == 6
-    assert 1 <= at.slider(key="bits").value <= 32 if "bits" in [s.key for s in at.slider] else True
+    if params.get("set_by") == "step":
+        assert at.number_input(key="step").value == 0.01  # -1 is invalid: the default step is used
+    else:
+        assert at.slider(key="bits").value == 8  # the default, not 40 or "abc"
