@@ -283,7 +283,7 @@ def _probe_upload(file_id, name, _data):
     return probe_audio(_data, name)
 
 
-@st.cache_data(max_entries=4, ttl=1800, show_spinner="Decoding…")
+@st.cache_resource(max_entries=2, ttl=1800, show_spinner="Decoding…")  # read-only samples: shared, not copied
 def _decode_upload(file_id, name, channel, start, _data):
     from quantviz.audio_io import read_audio
 

@@ -1,0 +1,201 @@
+"""Audio: hear quantization error at true level: truncation, dither, noise shaping and G.711."""
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from quantviz import audio_lab, ui
+from quantviz.figures import audio as figs
+from quantviz.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
+
+ui.setup_page("Audio", "Listen first: 8-bit requantization distorts a quiet note, TPDF dither turns that distortion "
+              "into steady hiss, noise shaping pushes the hiss up towards fs/2. Players are at true level.")
+D = AUDIO_DEFAULTS
+
+# ---- Input -----------------------------------------------------------------
+sb = st.sidebar
+ui.preset_picker(AUDIO_PRESETS, key="audio_preset")
+clip, source_key = ui.audio_input(D["clip"])
+gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db", bind="query-params",
+                    **ui.default_kw("gain_db", D["gain_db"]),
+                    help="Turns the clip down before quantizing: a quiet signal uses only a few levels.")
+fs = clip.sample_rate
+x = clip.samples if gain_db == 0 else clip.samples * 10 ** (gain_db / 20)
+
+# ---- Quantizer ----------------------------------------------------------------
+sb.subheader("Coding scheme")
+schemes = list(audio_lab.SCHEMES)
+scheme = sb.radio("Scheme", schemes, key="scheme", bind="query-params", horizontal=True,
+                  help="  \n".join(f"**{k}**: {v}" for k, v in audio_lab.SCHEMES.items()),
+                  **ui.default_kw("scheme", D["scheme"], schemes))
+if scheme != "pcm" and not audio_lab.g711_usable():
+    st.info("The G.711 codec (quantviz.g711) is not usable in this build, so uniform PCM is shown instead.",
+            icon=":material/construction:")
+    scheme = "pcm"
+if scheme == "pcm":
+    resolved = ui.quantizer_controls(max_bits=24, allow_step=False, show_range=False)
+    spec, desc = resolved.spec, resolved.description
+else:
+    spec, desc = None, f"{audio_lab.SCHEMES[scheme]}: 16-bit PCM → 8-bit code → 16-bit PCM"
+    sb.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
+               "zero and coarse near full scale. Bits, dither and noise shaping apply to uniform PCM only.")
+
+
+# cache_resource, not cache_data: the result (read-only arrays, up to 46 MB for 60 s of stereo) is shared
+# instead of being pickled on every store and copied on every hit (measured: ~40 ms per run for 60 s stereo).
+@st.cache_resource(max_entries=3, ttl=1800, show_spinner="Quantizing…")
+def analysis(source_key, gain_db, spec, scheme, fs, _x):
+    return audio_lab.analyse_audio(_x, fs, spec, scheme)
+
+
+a = analysis(source_key, gain_db, spec, scheme, fs, x)
+m, p = a.metrics, a.predicted
+pcm = scheme == "pcm"
+
+# ---- Metrics ----------------------------------------------------------------
+model = "P_e = (Δ²/12 + σ_d²)·C(2k, k)" if pcm else "Bennett: P_e = (Δ_c²/12)·E[1/F′(x)²]"
+ui.metric_cards([
+    ui.Metric("SNR", ui.fmt_db(m["snr"]), "10·log10(Σx² / Σe²)", f"{ui.fmt_db(p['snr'])} (10·log10 P_x/P_e)"),
+    ui.Metric("Segmental SNR", ui.fmt_db(m["segsnr"]), "mean over 20 ms frames, each clamped to −10…35 dB",
+              ui.fmt_db(p["segsnr"]) + " (model, frame by frame)"),
+    ui.Metric("Noise floor", ui.fmt_db(m["noise_dbfs"], "dBFS"), "10·log10(mean e²)",
+              f"{ui.fmt_db(p['noise_dbfs'], 'dBFS')}, {model}"),
+    ui.Metric("ENOB", ui.fmt_db(m["enob"], "bits", 2), "(10·log10(½ / mean e²) − 1.76) / 6.02",
+              ui.fmt_db(p["enob"], "bits", 2)),
+    ui.Metric("6.02b + 1.76", ui.fmt_db(p["sine_snr"]), f"SNR of a full-scale sine, b = {a.bits}",
+              f"this clip: {ui.fmt_db(p['sine_snr'] - m['snr'])} below it" if np.isfinite(m["snr"]) else
+              "this clip: no error at all (lossless)"),
+])
+chans = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
+st.caption(f"**{clip.name}**: {a.duration:.1f} s, {fs:,} Hz, {chans}, input level {gain_db:+g} dB "
+           f"(peak {ui.fmt_db(m['peak_dbfs'], 'dBFS')}) · {desc}"
+           + (f" · {a.clip_fraction:.2%} of samples clip" if a.clip_fraction else ""))
+
+
+listen_box, see_box = st.container(), st.container()  # Listen first on the page, but "views" is read first
+
+
+# ---- Listen (a fragment: excerpt, A/B, gain and zoom rerun only this part) ---
+@st.fragment
+def listen(x, a, spec, name, views):
+    st.subheader("Listen")
+    dur = a.duration
+    c1, c2, c3 = st.columns(3)
+    ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
+    start = c1.slider("Excerpt start (s)", 0.0, max(math.floor(dur * 10) / 10, 0.1), step=0.1, key="ex_start",
+                      bind="query-params", **ui.default_kw("ex_start", D["ex_start"]))
+    length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len", bind="query-params",
+                       **ui.default_kw("ex_len", D["ex_len"]), help="Only the excerpt is sent to the players.")
+    gain = c3.slider("Error gain (dB), for the *error alone* player", 0, 90, key="err_gain", bind="query-params",
+                     **ui.default_kw("err_gain", D["err_gain"]),
+                     help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
+    ex = audio_lab.excerpt_audio(x, a, start, length, gain)
+    wavs = {"original": ex.original, "quantized": ex.quantized, "error": ex.error}
+    left, right = st.columns([3, 2])
+    with left:
+        pick = st.segmented_control("A/B: one player, switch while it plays (loops)", list(AUDIO_AB),
+                                    key="ab", bind="query-params", required=True,
+                                    help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
+                                    on_change=lambda: st.session_state.update(_ab_switched=True),
+                                    **({} if "ab" in st.session_state else {"default": D["ab"]}))
+        ui.wav_player(wavs[pick or "quantized"], loop=True, autoplay=st.session_state.pop("_ab_switched", False))
+    with right:
+        st.markdown(f"Excerpt **{ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s**; every player at true level "
+                    "(no normalisation).")
+        what, suffix = audio_lab.download_format(a)
+        st.download_button(f"Quantized clip ({what})", lambda: audio_lab.download_wav(a),
+                           file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
+                           on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
+    peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
+    cols = st.columns(3)
+    with cols[0]:
+        ui.wav_player(ex.original, "**Original** x", f"24-bit WAV · peak {peak['original']}")
+    with cols[1]:
+        ui.wav_player(ex.quantized, "**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}")
+    with cols[2]:
+        limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at +{gain - ex.reduction_db:.1f} dB" \
+            if ex.reduction_db > 0 else ""
+        ui.wav_player(ex.error, f"**Error alone** e = x − Q(x), **+{gain} dB**", f"peak {peak['error']}{limited}")
+    if "waveform" in views:
+        left, right = st.columns(2)
+        with left:
+            ch = "" if x.shape[0] == 1 else f" (channel 1 of {x.shape[0]})"
+            ui.plot(figs.waveform_figure(x[0], a.values[0], a.error[0], a.fs, (ex.start_s, ex.start_s + ex.length_s),
+                                         a.step, ch),
+                    "The shaded part is what the players play. Undithered, the error follows the music and vanishes "
+                    "in silence; with dither it is a steady band, with noise shaping a wider one.")
+        with right:
+            zoom(x, a, spec)
+
+
+def zoom(x, a, spec):
+    z1, z2 = st.columns([3, 2])
+    dur = math.floor(a.duration * 1000) / 1000
+    ui.clamp_state("zoom_at", 0.0, dur)
+    at = z1.slider("Zoom at (s)", 0.0, max(dur, 0.001), step=0.001, key="zoom_at", bind="query-params",
+                   format="%.3f", **ui.default_kw("zoom_at", D["zoom_at"]))
+    width = z2.select_slider("Zoom width (samples)", [32, 64, 128, 256, 512, 1024, 2048], key="zoom_len",
+                             bind="query-params", **ui.default_kw("zoom_len", D["zoom_len"]))
+    i0 = min(int(at * a.fs), max(a.values.shape[-1] - width, 0))
+    sl = slice(i0, i0 + width)
+    offset = 0.5 if spec is not None and spec.mode == "midrise" else 0.0
+    ui.plot(figs.zoom_figure(np.arange(sl.start, min(sl.stop, x.shape[-1])) / a.fs * 1000, x[0, sl],
+                             a.values[0, sl], a.error[0, sl], a.step, offset),
+            "Zoomed in, Q(x) is a staircase; without dither a quiet signal sits on a few levels (or on zero), "
+            "with dither it jumps between levels so that its average follows x.")
+
+
+VIEWS = {"waveform": "waveform + zoom (under the players)", "spectrograms": "spectrograms of Q(x) and e",
+         "spectrum": "long-term error spectrum vs theory", "segmental": "segmental SNR over time"}
+with see_box:
+    st.subheader("See")
+    views = st.pills("Views: each one is redrawn on every change, so show the ones you discuss", list(VIEWS),
+                     selection_mode="multi", key="views", bind="query-params",
+                     help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
+                     **({} if "views" in st.session_state else {"default": D["views"]})) or []
+with listen_box:
+    listen(x, a, spec, clip.name, views)
+
+zmin, zmax = figs.spectrogram_range(a.white_floor_db)
+if "spectrograms" in views:
+    ui.plot(figs.spectrogram_figure(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax),
+            f"One colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the error, "
+            "you hear the error. " + ("Undithered, the error copies the harmonics (distortion) and becomes the note "
+            "itself once it decays below Δ/2; dither makes it a steady hiss; noise shaping moves it above fs/6."
+            if pcm else "G.711's error follows the signal's level, so the SNR, not the floor, stays about constant."))
+floor_label = ("predicted: flat floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")) \
+    if pcm else "predicted: Bennett's total, flat"
+bottom = {
+    "spectrum": lambda: ui.plot(
+        figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, floor_label, a.fs),
+        f"Dithered error lies on the flat floor 10·log10(4·P_e·ENBW/N) = {a.white_floor_db:.0f} dBFS per bin "
+        f"(N = {a.nperseg}); undithered error peaks at harmonics; noise shaping follows (2 sin(ω/2))^2k: lower "
+        "below fs/6, higher above." if pcm else f"Bennett's integral predicts the average error level, "
+        f"{a.white_floor_db:.0f} dBFS per bin; the error spectrum roughly follows the signal's, about 38 dB below."),
+    "segmental": lambda: ui.plot(
+        figs.segsnr_figure(a.seg_t, a.seg_snr_db, a.seg_pred_db, a.seg_level_dbfs, m["segsnr"]),
+        "The noise floor is fixed, so each frame's SNR falls with the music's level: quiet passages suffer most, "
+        "which the single SNR number hides."),
+}
+chosen = [k for k in bottom if k in views]
+for col, k in zip(st.columns(len(chosen)) if chosen else [], chosen):
+    with col:
+        bottom[k]()
+
+with st.expander("Theory: what you are hearing, in formulas"):
+    st.markdown(f"""
+- **Step** of b bits on [−1, 1): Δ = 2/2^b (8 bits: Δ = 0.0078 = −42 dBFS). Error power Δ²/12, a floor of
+  10·log10(Δ²/12) = −6.02·b − 4.77 dBFS; a full-scale sine then has SNR = 6.02·b + 1.76 dB.
+- **Without dither** the error is a deterministic function of the signal: harmonics and, below Δ/2, the
+  note simply stops (the error *is* the note). The Δ²/12 model needs a busy signal many steps tall.
+- **TPDF dither** (triangular, ±Δ) makes the error's mean and power independent of the signal: steady hiss of
+  power Δ²/4 (+4.77 dB), and a note below Δ/2 stays audible in it (Wannamaker, Lipshitz & Vanderkooy 2000).
+- **Noise shaping** of order k feeds the error back: E(z)·(1 − z⁻¹)^k, so the error spectrum is
+  multiplied by |NTF|² = (2 sin(ω/2))^(2k): below fs/6 it is lower, above it higher; total power × C(2k, k).
+- **G.711** compands: μ-law F(x) = ln(1 + μ|x|)/ln(1 + μ), μ = 255, then 8 bits. Bennett's integral gives
+  SNR ≈ 6.02·8 + 4.77 − 20·log10 ln(1 + μ) ≈ 38 dB for loud and quiet speech alike, while uniform 8-bit PCM
+  loses 6 dB of SNR for every 6 dB the signal is quieter.
+- **dBFS**: 0 dBFS is a sample of magnitude 1; in the spectra 0 dBFS per bin is a full-scale sine.
+  Segmental SNR (20 ms frames, clamped to −10…35 dB) follows the ear's short memory better than one SNR.
+""")

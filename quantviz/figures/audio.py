@@ -1,0 +1,206 @@
+"""Figures of the Audio page: waveform overview and zoom, spectrograms, error spectrum, segmental SNR.
+
+Plotly only (no Streamlit). Every trace is decimated (min/max envelope,
+:func:`quantviz.figures.common.envelope`) or already small, and sent as
+float32 typed arrays or palette PNGs, so a figure stays well under 100 kB.
+"""
+
+import base64
+import io
+
+import numpy as np
+import plotly.colors as pc
+import plotly.graph_objects as go
+from PIL import Image
+
+from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, envelope, line
+
+# Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
+# colour) as light purple, so silence would look like a mid-level.
+SPECTROGRAM_COLORSCALE = [[i / (len(pc.sequential.Inferno) - 1), "rgb({}, {}, {})".format(*pc.hex_to_rgb(c))]
+                          for i, c in enumerate(pc.sequential.Inferno)]
+WAVE_POINTS = 1200  # per trace of the overview (600 min/max pairs)
+
+
+def _envelope_seconds(y, fs: float, max_points: int):
+    """Min/max envelope of a long 1-D signal with its x axis in seconds."""
+    idx, yd, dec = envelope(None, y, max_points)
+    return display_array(np.asarray(idx, dtype=np.float64) / fs), yd, dec
+
+
+def waveform_figure(x, q, e, fs: float, excerpt: tuple[float, float] | None = None, step: float | None = None,
+                    channel_note: str = "") -> go.Figure:
+    """Whole-clip overview: x and Q(x) above, the error e below, with the played excerpt shaded.
+
+    Parameters
+    ----------
+    x, q, e : ndarray, shape (n,)
+        One channel of the original, the quantized signal and the error.
+    fs : float
+        Sample rate (Hz).
+    excerpt : (start_s, end_s), optional
+        The excerpt being played, shaded on both panels.
+    step : float, optional
+        Δ; draws the ±Δ/2 granular bounds on the error panel.
+    """
+    fig = base_figure("Waveform (whole clip)" + channel_note, "time (s)", "amplitude", height=360)
+    for y, name, color, width, axis in ((q, "quantized Q(x)", COLORS["quantized"], 2.5, "y"),
+                                        (x, "original x", COLORS["original"], 1, "y"),
+                                        (e, "error e = x − Q(x)", COLORS["error"], 1, "y2")):
+        t, yd, _ = _envelope_seconds(y, fs, WAVE_POINTS)
+        fig.add_trace(go.Scatter(x=t, y=yd, name=name, mode="lines", line=dict(color=color, width=width),
+                                 yaxis=axis))
+    fig.update_layout(yaxis=dict(domain=[0.40, 1.0], title=dict(text="signal")),
+                      yaxis2=dict(domain=[0.0, 0.30], anchor="x", title=dict(text="error"), exponentformat="power",
+                                  showgrid=True, gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e",
+                                  zeroline=False),
+                      xaxis=dict(anchor="y2"), hovermode=False, legend_y=-0.3)
+    if step is not None and np.isfinite(step):
+        for s in (1, -1):
+            fig.add_hline(y=s * step / 2, line=dict(color=COLORS["theory"], dash="dash", width=1), yref="y2")
+        fig.add_annotation(text="±Δ/2", xref="paper", x=1.0, y=step / 2, yref="y2", showarrow=False,
+                           xanchor="right", yanchor="bottom", font=dict(size=11))
+    if excerpt is not None:
+        fig.add_vrect(x0=excerpt[0], x1=excerpt[1], fillcolor=COLORS["dither"], opacity=0.15, line_width=0,
+                      annotation_text="playing", annotation_position="top left")
+    return fig
+
+
+def zoom_figure(t_ms, x, q, e, step: float | None = None, level_offset: float = 0.0) -> go.Figure:
+    """A few hundred samples: x with its samples, the Q(x) staircase, and the error.
+
+    When at most 40 levels are in view the horizontal grid lines are the
+    quantization levels (k + offset)·Δ.
+    """
+    fig = base_figure("Zoom to sample level", "time (ms)", "amplitude (full scale = 1)", height=360)
+    dense = len(t_ms) > 300
+    fig.add_trace(go.Scatter(x=display_array(t_ms), y=display_array(x), name="original x",
+                             mode="lines" if dense else "lines+markers", marker=dict(size=4),
+                             line=dict(color=COLORS["original"], width=1.5)))
+    line(fig, t_ms, q, "quantized Q(x) (staircase)", COLORS["quantized"], width=2.5, shape="hv")
+    line(fig, t_ms, e, "error e", COLORS["error"], width=1, dash="dot")
+    lo = float(min(np.min(x), np.min(q), np.min(e))) if len(t_ms) else -1.0
+    hi = float(max(np.max(x), np.max(q), np.max(e))) if len(t_ms) else 1.0
+    if step is not None and np.isfinite(step) and step > 0 and (hi - lo) / step <= 64:
+        pad = step * 0.6
+        fig.update_yaxes(range=[lo - pad, hi + pad],
+                         minor=dict(tick0=level_offset * step, dtick=step, showgrid=True, gridcolor="#d9d9d9"))
+        fig.update_layout(title_text="Zoom to sample level (grid: the levels)")
+    fig.update_layout(legend_y=-0.3)
+    return fig
+
+
+def spectrogram_range(white_floor_db: float) -> tuple[float, float]:
+    """One colour range (dBFS per bin) for the spectrograms that are compared.
+
+    Fixed top at 0 dBFS (a full-scale sine), so the colours mean the same level in
+    every setting; bottom 20 dB under the white error floor, at least 100 dB down,
+    at most 200 dB down, rounded to 10 dB.
+    """
+    floor = white_floor_db if np.isfinite(white_floor_db) else -100.0
+    return float(np.clip(np.floor(min(floor - 20, -100.0) / 10) * 10, -200.0, -100.0)), 0.0
+
+
+def _palette() -> np.ndarray:
+    """The spectrogram colour scale sampled at 256 points (linear RGB interpolation, as Plotly does), uint8 (256, 3)."""
+    stops = np.array([c[0] for c in SPECTROGRAM_COLORSCALE])
+    rgb = np.array([[float(v) for v in c[1][4:-1].split(",")] for c in SPECTROGRAM_COLORSCALE])
+    grid = np.linspace(0.0, 1.0, 256)
+    return np.round(np.stack([np.interp(grid, stops, rgb[:, i]) for i in range(3)], axis=1)).astype(np.uint8)
+
+
+def spectrogram_png(z_db, zmin: float, zmax: float) -> str:
+    """A (rows, cols) dB array as a palette PNG data URI (row 0 at the bottom), coloured on [zmin, zmax]."""
+    index = np.clip((np.asarray(z_db, dtype=np.float64) - zmin) / (zmax - zmin) * 255, 0, 255)
+    image = Image.fromarray(np.round(index).astype(np.uint8)[::-1], mode="P")
+    image.putpalette(_palette().ravel().tolist())
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
+    """Spectrograms of Q(x) and of the error side by side, on ONE colour scale in dBFS per bin.
+
+    Parameters
+    ----------
+    t : ndarray
+        Column centre times (s), evenly spaced.
+    f : ndarray
+        Row centre frequencies (Hz) of log-spaced bands, ascending.
+    q_db, e_db : ndarray, shape (rows, cols)
+        dBFS per bin.
+    zmin, zmax : float
+        The shared colour range.
+
+    Notes
+    -----
+    Each panel is a palette PNG (one byte per cell, compressed) placed as a
+    layout image: measured in headless Chromium, a 2 × 92 × 200 ``go.Heatmap``
+    on a log axis added ~300 ms per update, the images ~20 ms, with a fifth of
+    the bytes. The rows are drawn evenly spaced and the frequency ticks placed at
+    their bands, which on log-spaced bands gives a log-frequency axis. The
+    colour bar comes from an empty trace on the same colour scale.
+    """
+    t, f = np.asarray(t, dtype=np.float64), np.asarray(f, dtype=np.float64)
+    rows = f.size
+    span = float(t[-1] + t[0]) if t.size else 1.0  # column centres (k + ½)·Δt → the clip's duration
+    fig = base_figure("Spectrograms on one colour scale", "time (s)", "frequency (Hz)", height=400)
+    ticks, positions = [], []
+    for v in (20_000, 10_000, 5000, 2000, 1000, 500, 200, 100, 50):  # from the top, at least 6 % apart
+        y = float(np.interp(np.log(v), np.log(f), np.arange(rows) + 0.5))
+        if f[0] <= v <= f[-1] and (not positions or positions[-1] - y >= 0.06 * rows):
+            ticks.append(v)
+            positions.append(y)
+    axis = dict(range=[0, span], showline=True, linecolor="#9e9e9e", ticks="outside", showgrid=False)
+    fig.update_layout(
+        xaxis=dict(axis, domain=[0.0, 0.46]), xaxis2=dict(axis, domain=[0.52, 0.98], anchor="y",
+                                                          title=dict(text="time (s)")),
+        yaxis=dict(range=[0, rows], tickvals=positions, showgrid=False, zeroline=False,
+                   ticktext=[f"{v / 1000:g}k" if v >= 1000 else f"{v:g}" for v in ticks]),
+        coloraxis=dict(colorscale=SPECTROGRAM_COLORSCALE, cmin=zmin, cmax=zmax,
+                       colorbar=dict(title=dict(text="dBFS per bin", side="right"), thickness=14, len=0.95)),
+        images=[dict(source=spectrogram_png(z, zmin, zmax), xref=xref, yref="y", x=0, y=rows, sizex=span,
+                     sizey=rows, sizing="stretch", layer="below") for z, xref in ((q_db, "x"), (e_db, "x2"))],
+        annotations=[dict(text=text, x=x, y=1.0, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                          showarrow=False, font=dict(size=13)) for text, x in
+                     (("quantized Q(x)", 0.23), ("error e = x − Q(x)", 0.75))],
+        hovermode=False, margin=dict(l=60, r=10, t=60, b=10),
+    )
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False,
+                             marker=dict(coloraxis="coloraxis", color=[zmin])))
+    return fig
+
+
+def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) -> go.Figure:
+    """Long-term spectra of x and e (dBFS per bin, log frequency) against the predicted error floor."""
+    fig = base_figure("Long-term spectrum of the error vs theory", "frequency (Hz)", "power per bin (dBFS)",
+                      height=360)
+    line(fig, f, x_db, "original x", COLORS["original"], width=1)
+    line(fig, f, e_db, "error e", COLORS["error"], width=3)
+    fig.add_trace(go.Scatter(x=display_array(f), y=display_array(floor_db), name=floor_label, mode="lines",
+                             line=THEORY_LINE))
+    finite = np.asarray(e_db)[np.isfinite(e_db)]
+    low = float(np.percentile(finite, 1)) - 15 if finite.size else -150
+    fig.update_xaxes(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)])
+    fig.update_yaxes(range=[max(low, -220), max(5.0, float(np.max(x_db)) + 5 if np.size(x_db) else 5.0)])
+    fig.update_layout(hovermode="x", legend_y=-0.32)
+    return fig
+
+
+def segsnr_figure(t, snr_db, pred_db, level_dbfs, mean_db: float) -> go.Figure:
+    """Per-frame SNR over time with the model's prediction and the signal's level (all in dB)."""
+    fig = base_figure("Segmental SNR over time (20 ms frames)", "time (s)", "dB", height=360)
+    line(fig, t, level_dbfs, "signal level (dBFS)", COLORS["original"], width=1)
+    line(fig, t, pred_db, "model SNR: level − floor", COLORS["theory"], width=1.2, dash="dash")
+    line(fig, t, snr_db, "measured SNR per frame", COLORS["error"], width=2)
+    if np.isfinite(mean_db):
+        fig.add_hline(y=mean_db, line=dict(color=COLORS["accent"], width=1.5, dash="dot"),
+                      annotation_text=f"segmental SNR = {mean_db:.1f} dB (mean, frames clamped to −10…35 dB)",
+                      annotation_position="top right", annotation_font=dict(size=12, color=COLORS["accent"]))
+    fig.update_layout(legend_y=-0.3)
+    both = np.concatenate([np.ravel(snr_db), np.ravel(level_dbfs), np.ravel(pred_db)])
+    both = both[np.isfinite(both)]
+    lo, hi = (float(both.min()), float(both.max())) if both.size else (-100.0, 100.0)
+    fig.update_yaxes(range=[max(lo - 5, -160), min(hi + 5, 210)])
+    return fig

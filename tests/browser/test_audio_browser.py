@@ -1,0 +1,120 @@
+"""The Audio page in real headless Chromium: players at true level, A/B, slider → metrics, uploads."""
+
+import io
+import re
+
+import numpy as np
+import soundfile as sf
+from playwright.sync_api import expect
+
+from quantviz import QuantizerSpec, audio_io, audio_lab
+from tests.browser.conftest import screenshot
+from tests.serve import wait_idle
+
+AUDIO = "[data-testid='stAudio']"
+ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental"  # 5 charts; the default view is 1
+
+
+def metric(pg, label: str):
+    exact = pg.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^{re.escape(label)}$"))
+    return pg.locator("[data-testid='stMetric']").filter(has=exact).locator("[data-testid='stMetricValue']")
+
+
+def open_page(pg, url, charts=1):
+    pg.goto(url)
+    expect(pg.locator(AUDIO)).to_have_count(4, timeout=90_000)
+    expect(pg.locator("[data-testid='stPlotlyChart']")).to_have_count(charts, timeout=60_000)
+    wait_idle(pg)
+
+
+def fetch_audio(pg, server, index):
+    """Decode what the browser would play for the index-th player (0 = A/B, 1 original, 2 quantized, 3 error)."""
+    src = pg.locator(AUDIO).nth(index).get_attribute("src")
+    url = src if src.startswith("http") else server + src
+    resp = pg.request.get(url)
+    assert resp.ok, (url, resp.status)
+    y, fs = sf.read(io.BytesIO(resp.body()), dtype="float64", always_2d=True)
+    return y.T, fs, src
+
+
+def test_quiet_tone_is_served_at_true_level(page, server):
+    open_page(page, server + "/Audio?clip=tone60&dither=tpdf&err_gain=30" + ALL, 5)
+    assert page.locator(AUDIO).count() >= 3
+    orig, fs, _ = fetch_audio(page, server, 1)
+    quant, _, _ = fetch_audio(page, server, 2)
+    assert fs == 48_000 and orig.shape == (1, 4 * 48_000)
+    assert abs(audio_io.peak_dbfs(orig) - (-60.0)) < 0.05  # not normalised to 0 dBFS
+    assert audio_io.peak_dbfs(quant) < -35  # 8-bit TPDF: a few LSB, nowhere near full scale
+    assert np.allclose(quant * 128, np.round(quant * 128))  # on the 8-bit grid, exactly
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "audio_tone60_tpdf", tall=True)
+
+
+def test_ab_switch_drives_the_single_player(page, server):
+    open_page(page, server + "/Audio")
+    _, _, src_b = fetch_audio(page, server, 0)
+    assert src_b == page.locator(AUDIO).nth(2).get_attribute("src")  # B = quantized
+    page.locator("[data-testid='stButtonGroup']").get_by_role("radio", name="error", exact=True).click()
+    expect(page.locator(AUDIO).nth(0)).to_have_attribute("src", page.locator(AUDIO).nth(3).get_attribute("src"),
+                                                           timeout=30_000)
+    assert "ab=error" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_moving_the_bits_slider_updates_metrics(page, server):
+    open_page(page, server + "/Audio")
+    screenshot(page, "audio_default_first_screen")
+    screenshot(page, "audio_default", tall=True)
+    snr_before = metric(page, "SNR").inner_text()
+    floor_before = metric(page, "Noise floor").inner_text()
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']", has_text="Bits b").get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("[data-testid='stSidebar']")).to_contain_text("(6 bits over", timeout=30_000)
+    expect(metric(page, "SNR")).not_to_have_text(snr_before, timeout=30_000)
+    expect(metric(page, "Noise floor")).not_to_have_text(floor_before, timeout=30_000)
+    wait_idle(page)
+    floor = float(metric(page, "Noise floor").inner_text().split()[0].replace("−", "-"))
+    expected = audio_lab.analyse_audio(audio_io.load_clip("piano").samples, 48_000, QuantizerSpec(bits=6))
+    assert abs(floor - expected.metrics["noise_dbfs"]) < 0.06
+    assert re.search(r"bits=6", page.url), page.url
+    quant, _, _ = fetch_audio(page, server, 2)
+    assert np.allclose(quant * 32, np.round(quant * 32))  # the player now gets 6-bit values
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "audio_bits6", tall=True)
+
+
+def test_presets_and_g711_render(page, server):
+    open_page(page, server + "/Audio?clip=piano&gain_db=-18&dither=tpdf&noise_shaping=3&err_gain=24&ex_len=6" + ALL, 5)
+    screenshot(page, "audio_piano_tpdf_shaped", tall=True)
+    open_page(page, server + "/Audio?clip=piano&gain_db=-18&err_gain=24&ex_len=6" + ALL, 5)
+    screenshot(page, "audio_piano_plain", tall=True)
+    open_page(page, server + "/Audio?clip=speech&gain_db=-12&scheme=mulaw&ex_len=7" + ALL, 5)
+    expect(page.locator("[data-testid='stSidebar']")).to_contain_text("fixed at 8 bits")
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "audio_speech_mulaw", tall=True)
+
+
+def test_uploads_bad_then_stereo(page, server, tmp_path):
+    page.goto(server + "/Audio?input=upload" + ALL)
+    expect(page.get_by_text("Upload an audio file")).to_be_visible(timeout=90_000)
+    bad = tmp_path / "noise.wav"
+    bad.write_bytes(b"RIFF" + bytes(range(256)) * 10)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(page.locator("[data-testid='stAlert']", has_text="Could not use this file")).to_be_visible(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "audio_bad_upload")
+    t = np.arange(44_100 * 4) / 44_100
+    y = np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.05 * np.sin(2 * np.pi * 3000 * t)], axis=1)
+    good = tmp_path / "stereo.wav"
+    sf.write(good, y, 44_100, subtype="PCM_16")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(5, timeout=60_000)
+    expect(page.locator(AUDIO)).to_have_count(4)
+    wait_idle(page)
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="2 channels").first).to_be_visible()
+    orig, fs, _ = fetch_audio(page, server, 1)
+    assert fs == 44_100 and orig.shape[0] == 2
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "audio_stereo_upload", tall=True)

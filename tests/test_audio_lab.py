@@ -1,0 +1,358 @@
+"""Tests for quantviz.audio_lab: dither and noise-shaping statistics on the real clips against
+published results, exact WAV round trips at true level, G.711 against audioop, and edge cases.
+
+References used here are independent of the code under test: scipy.signal.welch for spectra,
+Python 3.11's audioop for G.711, soundfile for decoding, closed-form formulas typed in.
+"""
+
+import io
+import math
+import warnings
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal as sps
+
+from quantviz import QuantizerSpec, audio_io, audio_lab, metrics
+from quantviz.audio_io import AudioInputError
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop  # removed in Python 3.13; the project pins 3.11
+
+FS = 48_000
+
+
+def clip(key, gain_db=0.0):
+    return audio_io.load_clip(key).samples * 10 ** (gain_db / 20)
+
+
+def decode(wav: bytes):
+    y, fs = sf.read(io.BytesIO(wav), dtype="float64", always_2d=True)
+    return y.T, fs
+
+
+# --------------------------------------------------------------------------
+# Dither: TPDF makes the total error power Δ²/4 for every input
+# (Wannamaker, Lipshitz, Vanderkooy & Wright 2000; Lipshitz et al. 1992)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["piano", "chords", "speech", "tone60", "sweep"])
+@pytest.mark.parametrize("bits", [6, 8, 12])
+def test_tpdf_total_error_power_is_a_quarter_step_squared(key, bits):
+    x = clip(key)
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=bits, dither="tpdf"))
+    delta = 2 / 2**bits
+    e = a.error.astype(np.float64)
+    assert np.mean(e**2) / (delta**2 / 4) == pytest.approx(1.0, abs=0.02)
+    assert abs(np.mean(e)) < 0.01 * delta  # zero mean: no DC bias
+    assert a.metrics["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4), abs=0.1)
+    assert a.predicted["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4), abs=1e-9)
+
+
+def test_tpdf_makes_the_error_steady_while_undithered_error_follows_the_music():
+    """Quiet piano at 8 bits: undithered error power collapses in the quiet tail (the note is
+    rounded away); TPDF error power is the same in the loud attack and the quiet tail."""
+    x = clip("piano", -18)
+    loud, quiet = slice(0, FS), slice(4 * FS, 6 * FS)
+    plain = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8)).error.astype(float)
+    tpdf = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf")).error.astype(float)
+    ratio_plain = np.mean(plain[:, quiet] ** 2) / np.mean(plain[:, loud] ** 2)
+    ratio_tpdf = np.mean(tpdf[:, quiet] ** 2) / np.mean(tpdf[:, loud] ** 2)
+    assert ratio_plain < 0.1
+    assert ratio_tpdf == pytest.approx(1.0, abs=0.05)
+
+
+def test_undithered_quiet_tone_is_rounded_away_and_tpdf_keeps_it():
+    """A −60 dBFS sine is 0.13 LSB at 8 bits: rounding gives silence; with TPDF dither the
+    tone is still there (its 1 kHz line stands out of the hiss)."""
+    x = clip("tone60")
+    plain = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    assert not np.any(plain.values)
+    assert plain.metrics["snr"] == pytest.approx(0.0, abs=1e-9)  # e = x
+    tpdf = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf"))
+    f, p = sps.welch(tpdf.values[0].astype(float), FS, nperseg=4800)
+    k = np.argmin(np.abs(f - 1000))
+    assert 10 * np.log10(p[k] / np.median(p)) > 15
+
+
+# --------------------------------------------------------------------------
+# Noise shaping: the error spectrum follows |NTF|² = (2 sin(ω/2))^{2k}
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_noise_shaped_error_spectrum_follows_ntf(order):
+    x = clip("chords")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf", noise_shaping=order))
+    delta = 2 / 2**8
+    e = a.error[0].astype(np.float64)
+    # total power: (Δ²/4)·C(2k, k) (Σ of the squared NTF taps)
+    assert np.mean(e**2) / (delta**2 / 4 * math.comb(2 * order, order)) == pytest.approx(1.0, abs=0.04)
+    # shape, with an independent estimator: one-sided PSD 2σ²/fs · |NTF|²
+    f, p = sps.welch(e, FS, nperseg=2048)
+    theory_psd = 2 * (delta**2 / 4) / FS * (2 * np.sin(np.pi * f / FS)) ** (2 * order)
+    band = (f > 2000) & (f < 0.45 * FS)
+    ratio_db = 10 * np.log10(p[band] / theory_psd[band])
+    assert np.median(np.abs(ratio_db)) < 0.5
+    assert np.max(np.abs(ratio_db)) < 2.0
+    # the engine's long-term spectrum agrees with its own predicted curve
+    lb = (a.ltas_f > 2000) & (a.ltas_f < 0.45 * FS)
+    assert np.median(np.abs(a.ltas_e_db[lb] - a.ltas_floor_db[lb])) < 0.5
+
+
+def test_noise_shaping_lowers_the_floor_below_fs_over_6_and_raises_it_above():
+    x = clip("piano", -18)
+    flat = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf"))
+    shaped = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf", noise_shaping=3))
+    low, high = (flat.ltas_f > 500) & (flat.ltas_f < 4000), flat.ltas_f > 16000
+    assert np.mean(shaped.ltas_e_db[low] - flat.ltas_e_db[low]) < -15
+    assert np.mean(shaped.ltas_e_db[high] - flat.ltas_e_db[high]) > 5
+
+
+def test_white_floor_level_per_bin():
+    """TPDF error reads 10·log10(4·(Δ²/4)·ENBW/N) dBFS per bin (ENBW = 1.5 for Hann)."""
+    a = audio_lab.analyse_audio(clip("speech"), FS, QuantizerSpec(bits=10, dither="tpdf"))
+    expected = 10 * np.log10(4 * (2 / 2**10) ** 2 / 4 * 1.5 / a.nperseg)
+    assert np.median(a.ltas_e_db) == pytest.approx(expected, abs=0.5)
+    assert np.allclose(a.ltas_floor_db, expected, atol=1e-3)
+
+
+def test_sine_reads_its_level_in_dbfs_per_bin():
+    """A bin-centred sine of amplitude A peaks at 20·log10(A) dBFS (0 dBFS = full-scale sine)."""
+    n = FS * 2
+    f0 = 64 * FS / 2048
+    x = 0.5 * np.sin(2 * np.pi * f0 * np.arange(n) / FS)
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=16))
+    assert a.nperseg == 2048
+    assert np.max(a.ltas_x_db) == pytest.approx(20 * np.log10(0.5), abs=0.3)
+
+
+# --------------------------------------------------------------------------
+# Metrics agree with quantviz.metrics and with theory
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["piano", "speech"])
+def test_metrics_match_the_shared_metric_functions(key):
+    x = clip(key, -10)
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="rpdf"))
+    q = a.values.astype(np.float64)
+    assert a.metrics["snr"] == pytest.approx(metrics.sqnr_db(x, q), abs=1e-6)
+    assert a.metrics["peak_dbfs"] == pytest.approx(audio_io.peak_dbfs(x), abs=1e-9)
+    per, mean = metrics.segmental_snr_db(x, q, 960)
+    assert a.metrics["segsnr"] == pytest.approx(mean, abs=1e-6)
+    drawn = np.isfinite(a.seg_snr_db)  # digital silence (speech pauses) is not drawn
+    assert drawn.mean() > 0.8
+    assert np.allclose(np.clip(a.seg_snr_db[drawn], -10, 35), per[drawn], atol=1e-4)
+    assert a.metrics["enob"] == pytest.approx(metrics.enob(10 * np.log10(0.5 / np.mean((x - q) ** 2))), abs=1e-9)
+
+
+def test_theory_card_is_6_02_b_plus_1_76():
+    for bits in (1, 8, 16, 24):
+        a = audio_lab.analyse_audio(clip("sweep")[:, :4800], FS, QuantizerSpec(bits=bits))
+        assert a.predicted["sine_snr"] == pytest.approx(6.0206 * bits + 1.7609, abs=1e-3)
+
+
+def test_stereo_is_kept_and_shaped_per_channel():
+    rng = np.random.default_rng(0)
+    x = np.stack([0.3 * np.sin(2 * np.pi * 440 * np.arange(FS) / FS), 0.1 * rng.standard_normal(FS)])
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=6, dither="tpdf", noise_shaping=2))
+    assert a.values.shape == a.error.shape == (2, FS)
+    for ch in range(2):
+        assert np.mean(a.error[ch].astype(float) ** 2) / ((2 / 64) ** 2 / 4 * 6) == pytest.approx(1, abs=0.06)
+
+
+# --------------------------------------------------------------------------
+# WAVs: exact quantized values, at true level
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bits", [1, 2, 4, 8, 11, 12, 16, 20, 24])
+def test_quantized_wav_round_trip_is_exact(bits):
+    x = clip("chords")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=bits, dither="tpdf", noise_shaping=1))
+    ex = audio_lab.excerpt_audio(x, a, 1.0, 2.0)
+    y, fs = decode(ex.quantized)
+    assert fs == FS
+    assert np.array_equal(y, a.values[:, FS : 3 * FS].astype(np.float64))
+    subtype = sf.info(io.BytesIO(ex.quantized)).subtype
+    assert subtype == ("PCM_U8" if bits <= 8 else "PCM_16" if bits <= 16 else "PCM_24")
+    whole, _ = decode(audio_lab.download_wav(a))
+    assert np.array_equal(whole, a.values.astype(np.float64))
+
+
+@pytest.mark.parametrize("spec, bits", [(QuantizerSpec(bits=8, mode="midrise"), 9),
+                                        (QuantizerSpec(bits=24, mode="midrise"), 25),
+                                        (QuantizerSpec(bits=8, mode="endpoints"), 24),
+                                        (QuantizerSpec(bits=8, dither="tpdf", subtractive=True), 24),
+                                        (QuantizerSpec(bits=5, rounding="floor", overflow="wrap"), 5)])
+def test_wav_word_length_keeps_other_grids(spec, bits):
+    x = clip("speech")
+    a = audio_lab.analyse_audio(x, FS, spec)
+    assert a.wav_bits == bits
+    y, _ = decode(audio_lab.excerpt_audio(x, a, 0.5, 1.0).quantized)
+    q = a.values[:, FS // 2 : FS // 2 + FS].astype(np.float64)
+    if bits < 24 or spec.mode == "midrise":
+        assert np.array_equal(y, q)
+    else:  # off the dyadic grid: within half a 24-bit step
+        assert np.max(np.abs(y - q)) <= 2**-24 + 1e-12
+
+
+@settings(max_examples=25, deadline=None)
+@given(bits=st.integers(1, 24), shaping=st.integers(0, 3), dither=st.sampled_from(["none", "rpdf", "tpdf"]),
+       level=st.floats(-80, 0), seed=st.integers(0, 1000))
+def test_any_setting_round_trips_exactly(bits, shaping, dither, level, seed):
+    rng = np.random.default_rng(seed)
+    x = np.clip(10 ** (level / 20) * rng.standard_normal((1, 2000)), -1, 1)
+    a = audio_lab.analyse_audio(x, 8000, QuantizerSpec(bits=bits, dither=dither, noise_shaping=shaping))
+    y, _ = decode(audio_lab.excerpt_audio(x, a, 0.0, 10.0).quantized)
+    assert np.array_equal(y, a.values.astype(np.float64))
+
+
+def test_players_are_at_true_level():
+    """The −60 dBFS tone plays at −60 dBFS, not normalised; the quantized excerpt's peak is the
+    quantized signal's peak."""
+    x = clip("tone60")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8, dither="tpdf"))
+    ex = audio_lab.excerpt_audio(x, a, 1.0, 2.0)
+    orig, _ = decode(ex.original)
+    quant, _ = decode(ex.quantized)
+    assert audio_io.peak_dbfs(orig) == pytest.approx(-60.0, abs=0.05)
+    assert audio_io.peak_dbfs(quant) == audio_io.peak_dbfs(a.values[:, FS : 3 * FS])
+    assert audio_io.peak_dbfs(quant) < -35  # a few LSB of 8-bit dither noise, nowhere near 0 dBFS
+    assert ex.peaks_dbfs["original"] == pytest.approx(-60.0, abs=0.05)
+
+
+def test_error_player_gain_and_limiter():
+    x = clip("piano", -18)
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    true = audio_lab.excerpt_audio(x, a, 0.0, 4.0, 0)
+    e, _ = decode(true.error)
+    assert true.reduction_db == 0
+    assert np.max(np.abs(e - a.error[:, : 4 * FS])) <= 2**-24  # 24-bit WAV of the true error
+    loud = audio_lab.excerpt_audio(x, a, 0.0, 4.0, 24)
+    e24, _ = decode(loud.error)
+    assert loud.reduction_db == 0
+    assert audio_io.peak_dbfs(e24) == pytest.approx(audio_io.peak_dbfs(e) + 24, abs=0.05)
+    limited = audio_lab.excerpt_audio(x, a, 0.0, 4.0, 90)
+    assert limited.reduction_db > 0
+    assert audio_io.peak_dbfs(decode(limited.error)[0]) <= -1.0 + 1e-3
+    assert limited.gain_db - limited.reduction_db == pytest.approx(
+        -1.0 - audio_io.peak_dbfs(a.error[:, : 4 * FS]), abs=0.01)
+
+
+def test_excerpt_at_the_very_end_slides_back():
+    x = clip("piano")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    ex = audio_lab.excerpt_audio(x, a, 6.0, 4.0)
+    assert ex.start_s == pytest.approx(2.0) and ex.length_s == pytest.approx(4.0)
+    assert decode(ex.quantized)[0].shape == (1, 4 * FS)
+
+
+# --------------------------------------------------------------------------
+# G.711
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme, enc, dec", [("mulaw", audioop.lin2ulaw, audioop.ulaw2lin),
+                                              ("alaw", audioop.lin2alaw, audioop.alaw2lin)])
+def test_g711_scheme_equals_audioop(scheme, enc, dec):
+    x = clip("speech", -6)
+    a = audio_lab.analyse_audio(x, FS, scheme=scheme)
+    pcm = audio_lab.pcm16(x)
+    ref = np.frombuffer(dec(enc(pcm.tobytes(), 2), 2), dtype=np.int16).reshape(pcm.shape) / 32768
+    assert np.array_equal(a.values.astype(np.float64), ref)
+    assert a.bits == 8 and a.wav_bits == 16 and math.isnan(a.step)
+    wav = audio_lab.download_wav(a)
+    info = sf.info(io.BytesIO(wav))
+    assert info.subtype == ("ULAW" if scheme == "mulaw" else "ALAW")
+    assert np.array_equal(decode(wav)[0], a.values.astype(np.float64))
+
+
+@pytest.mark.parametrize("scheme", ["mulaw", "alaw"])
+def test_g711_snr_follows_bennett_and_barely_depends_on_level(scheme):
+    x = clip("speech")
+    loud = audio_lab.analyse_audio(x, FS, scheme=scheme)
+    quiet = audio_lab.analyse_audio(x * 0.1, FS, scheme=scheme)
+    for a in (loud, quiet):
+        assert a.metrics["snr"] == pytest.approx(a.predicted["snr"], abs=2.0)  # continuous-law approximation
+    assert abs(loud.metrics["snr"] - quiet.metrics["snr"]) < 6  # 20 dB quieter, SNR 5 dB lower
+    u_loud = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    u_quiet = audio_lab.analyse_audio(x * 0.1, FS, QuantizerSpec(bits=8))
+    assert u_loud.metrics["snr"] - u_quiet.metrics["snr"] == pytest.approx(20, abs=1.5)  # uniform: 6 dB per 6 dB
+    assert quiet.metrics["snr"] > u_quiet.metrics["snr"] + 15
+
+
+def test_companded_noise_power_limits():
+    """Loud signals: μ-law SNR → 6.02b + 4.77 − 20·log10 ln(1 + μ) ≈ 38.0 dB; A-law ≈ 37.7 dB."""
+    rng = np.random.default_rng(1)
+    x = rng.laplace(0, 0.1, 200_000)
+    for law, limit in (("mu", 6.0206 * 8 + 4.7712 - 20 * np.log10(np.log(256))),
+                       ("a", 6.0206 * 8 + 4.7712 - 20 * np.log10(1 + np.log(87.6)))):
+        big = x * 5
+        snr = 10 * np.log10(np.mean(big**2) / audio_lab.companded_noise_power(big, law))
+        assert snr == pytest.approx(limit, abs=0.7)
+    with pytest.raises(ValueError, match="law"):
+        audio_lab.companded_noise_power(x, "x")
+
+
+def test_g711_usable():
+    assert audio_lab.g711_usable()
+
+
+# --------------------------------------------------------------------------
+# Shapes, sizes and edge cases
+# --------------------------------------------------------------------------
+
+
+def test_display_arrays_are_small():
+    rng = np.random.default_rng(2)
+    x = np.clip(0.2 * rng.standard_normal((2, 60 * FS)), -1, 1)
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    assert a.spec_q_db.shape == a.spec_e_db.shape
+    rows, cols = a.spec_q_db.shape
+    assert rows <= 128 and cols <= 200 and a.spec_q_db.dtype == np.int16
+    assert a.spec_t.size == cols and a.spec_f.size == rows and np.all(np.diff(a.spec_f) > 0)
+    assert a.ltas_f.size == a.nperseg // 2 and a.values.dtype == a.error.dtype == np.float32
+    assert a.seg_t.size == 3000
+
+
+@pytest.mark.parametrize("n", [1, 2, 100, 300, 1025])
+def test_tiny_inputs(n):
+    x = 0.3 * np.sin(np.arange(n))[None]
+    for scheme in ("pcm", "mulaw"):
+        a = audio_lab.analyse_audio(x, 8000, QuantizerSpec(bits=4) if scheme == "pcm" else None, scheme)
+        assert a.values.shape == (1, n) and np.isfinite(a.metrics["segsnr"])
+        audio_lab.excerpt_audio(x, a, 0.0, 4.0, 90)
+
+
+def test_silence_and_lossless():
+    a = audio_lab.analyse_audio(np.zeros((1, 4800)), FS, QuantizerSpec(bits=8))
+    assert math.isnan(a.metrics["snr"]) and a.metrics["noise_dbfs"] == -math.inf
+    ex = audio_lab.excerpt_audio(np.zeros((1, 4800)), a, 0, 1, 90)
+    assert ex.reduction_db == 0 and ex.peaks_dbfs["error"] == -math.inf
+    x = clip("piano")  # a 24-bit source requantized to 24 bits without dither is unchanged
+    b = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=24))
+    assert b.metrics["snr"] == math.inf and not np.any(b.error)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="scheme"):
+        audio_lab.analyse_audio(np.zeros(10), FS, scheme="mp3")
+    with pytest.raises(ValueError, match="shape"):
+        audio_lab.analyse_audio(np.zeros((1, 0)), FS)
+
+
+def test_probe_reads_header_and_rejects_garbage():
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros((4800, 2)), 44100, format="WAV", subtype="PCM_16")
+    info = audio_lab.probe_audio(buf.getvalue(), "st.wav")
+    assert (info.sample_rate, info.channels) == (44100, 2) and info.duration == pytest.approx(4800 / 44100)
+    for bad in (b"", b"RIFF" + bytes(range(256)) * 10, b"not audio at all"):
+        with pytest.raises(AudioInputError):
+            audio_lab.probe_audio(bad, "bad.wav")

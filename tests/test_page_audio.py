@@ -1,0 +1,270 @@
+"""AppTest runs of the Audio page: defaults, every preset, every control at its extremes, deep
+links, uploads (good and bad), and the WAVs the players really get, decoded at true level."""
+
+import io
+import math
+
+import numpy as np
+import pytest
+import soundfile as sf
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from quantviz import QuantizerSpec, audio_io, audio_lab
+from quantviz.params import AUDIO_PRESETS
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
+
+PAGE = "pages/3_Audio.py"
+METRICS = {"SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76"}
+ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"]}  # 5 charts (waveform + zoom)
+SERVED: dict[str, bytes] = {}
+
+
+class _RecordingStorage(MemoryMediaFileStorage):
+    """The AppTest media storage, also remembering every file by id (AppTest URLs are not fetchable)."""
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+        SERVED[file_id] = self._files_by_id[file_id].content
+        return file_id
+
+
+@pytest.fixture(autouse=True)
+def record_media(monkeypatch):
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    SERVED.clear()
+
+
+def players(at) -> list[np.ndarray]:
+    """Decoded audio of every st.audio element, in page order: A/B, original, quantized, error."""
+    out = []
+    for el in at.get("audio"):
+        file_id = el.proto.url.rsplit("/", 1)[-1].split(".")[0]
+        y, _ = sf.read(io.BytesIO(SERVED[file_id]), dtype="float64", always_2d=True)
+        out.append(y.T)
+    return out
+
+
+def db(text: str) -> float:
+    value = text.split()[0].replace("−", "-")
+    return {"∞": math.inf, "-∞": -math.inf, "—": math.nan}.get(value, None) or float(value)
+
+
+def check_page(at, n_charts=1, n_audio=4):
+    assert not at.exception
+    assert set(metric_values(at)) == METRICS
+    assert len(at.get("audio")) == n_audio
+    specs = plotly_specs(at)
+    assert len(specs) == n_charts
+    for s in specs:
+        assert s["layout"]["title"]["text"]
+        assert s["layout"]["xaxis"]["title"]["text"] and s["layout"]["yaxis"]["title"]["text"]
+    assert payload_bytes(at) < 300 * 1024
+    for y in players(at):  # every WAV decodes, nothing is normalised up to 0 dBFS unless it was there
+        assert y.ndim == 2 and y.shape[1] > 0
+    return specs
+
+
+def test_defaults_draw_everything_at_true_level():
+    at = run_page(PAGE)
+    specs = check_page(at)
+    assert specs[0]["layout"]["title"]["text"].startswith("Spectrograms")  # the default view
+    assert len(specs[0]["layout"]["images"]) == 2  # Q(x) and e as PNGs on one colour scale
+    m = metric_values(at)
+    x = audio_io.load_clip("piano").samples
+    a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8))
+    assert db(m["SNR"]) == pytest.approx(a.metrics["snr"], abs=0.05)
+    assert db(m["6.02b + 1.76"]) == pytest.approx(49.9, abs=0.05)
+    ab, orig, quant, err = players(at)
+    n = 4 * 48_000
+    assert np.array_equal(quant, a.values[:, :n].astype(np.float64))  # exact values, true level
+    assert audio_io.peak_dbfs(quant) == audio_io.peak_dbfs(a.values[:, :n])
+    assert audio_io.peak_dbfs(orig) == pytest.approx(-6.0, abs=0.01)
+    assert np.array_equal(ab, quant)  # the A/B player starts on B = quantized
+    assert np.max(np.abs(err - a.error[:, :n])) <= 2**-24  # error gain 0 dB: the true error
+    assert any(b.label.startswith("Quantized clip (8-bit PCM WAV)") for b in at.get("download_button"))
+
+
+def test_quiet_tone_plays_at_minus_60_dbfs():
+    at = run_page(PAGE, {"clip": "tone60", "dither": "tpdf"})
+    check_page(at)
+    _, orig, quant, _ = players(at)
+    assert audio_io.peak_dbfs(orig) == pytest.approx(-60.0, abs=0.05)
+    x = audio_io.load_clip("tone60").samples
+    a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8, dither="tpdf"))
+    assert audio_io.peak_dbfs(quant) == audio_io.peak_dbfs(a.values[:, : 4 * 48_000]) < -35
+
+
+def test_ab_control_drives_one_player():
+    at = run_page(PAGE)
+    for choice, index in (("original", 1), ("error", 3), ("quantized", 2)):
+        at.button_group(key="ab").set_value(choice).run()
+        assert not at.exception
+        urls = [el.proto.url for el in at.get("audio")]
+        assert urls[0] == urls[index]
+
+
+def test_deep_link_sets_the_controls():
+    at = run_page(PAGE, {"clip": "speech", "bits": 4, "dither": "tpdf", "noise_shaping": 2, "gain_db": -20,
+                         "ex_start": 1.5, "ex_len": 2, "err_gain": 30, "ab": "error"})
+    check_page(at)
+    assert at.selectbox(key="clip").value == "speech"
+    assert at.slider(key="bits").value == 4
+    assert at.selectbox(key="dither").value == "tpdf"
+    assert at.slider(key="noise_shaping").value == 2
+    assert at.slider(key="gain_db").value == -20
+    assert at.slider(key="err_gain").value == 30
+    assert at.button_group(key="ab").value == "error"
+    ab, orig, _, err = players(at)
+    assert orig.shape == (1, 2 * 48_000)
+    assert np.array_equal(ab, err)
+    # TPDF + 2nd-order shaping: noise power (Δ²/4)·6, Δ = 1/8
+    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 16) ** 2 / 4 * 6), abs=0.3)
+
+
+def test_every_view_draws_with_titles_and_units():
+    at = run_page(PAGE, state=ALL_VIEWS)
+    specs = check_page(at, 5)
+    titles = [s["layout"]["title"]["text"] for s in specs]
+    assert [t.split()[0] for t in titles] == ["Waveform", "Zoom", "Spectrograms", "Long-term", "Segmental"], titles
+    at.pills(key="views").set_value([]).run()
+    check_page(at, 0)
+
+
+def test_views_deep_link():
+    at = run_page(PAGE, {"views": "spectrum"})
+    assert check_page(at)[0]["layout"]["title"]["text"].startswith("Long-term")
+
+
+@pytest.mark.parametrize("name", list(AUDIO_PRESETS))
+def test_presets(name):
+    at = run_page(PAGE, state={**AUDIO_PRESETS[name], **ALL_VIEWS})
+    check_page(at, 5)
+    preset = AUDIO_PRESETS[name]
+    assert at.radio(key="scheme").value == preset["scheme"]
+    assert at.selectbox(key="clip").value == preset["clip"]
+    if preset["scheme"] == "pcm":
+        assert at.slider(key="bits").value == preset["bits"]
+
+
+def test_preset_picker_applies_a_preset():
+    at = run_page(PAGE)
+    name = "Quiet piano, 8 bits + TPDF + noise shaping k = 3"
+    at.selectbox(key="audio_preset").set_value(name).run()
+    assert not at.exception
+    assert at.selectbox(key="dither").value == "tpdf" and at.slider(key="noise_shaping").value == 3
+    assert at.slider(key="gain_db").value == -18
+
+
+def test_tpdf_preset_hiss_is_a_quarter_step_squared():
+    at = run_page(PAGE, state=AUDIO_PRESETS["Quiet piano, 8 bits + TPDF dither: steady hiss"])
+    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 256) ** 2 / 4), abs=0.1)
+
+
+EXTREMES = [
+    {"bits": 1}, {"bits": 24}, {"bits": 24, "dither": "tpdf"}, {"noise_shaping": 3},
+    {"bits": 1, "noise_shaping": 3, "dither": "tpdf"},
+    {"dither": "tpdf", "dither_scale": 0}, {"dither": "gaussian", "dither_scale": 4},
+    {"dither": "rpdf", "subtractive": "true"}, {"mode": "midrise"}, {"mode": "endpoints", "bits": 2},
+    {"rounding": "floor"}, {"rounding": "stochastic"}, {"overflow": "wrap", "bits": 3},
+    {"ex_start": 6.0}, {"ex_start": 6.0, "ex_len": 10}, {"ex_len": 0.5}, {"err_gain": 90},
+    {"err_gain": 90, "bits": 24}, {"gain_db": -40}, {"gain_db": -40, "bits": 1},
+    {"zoom_at": 6.0, "zoom_len": 2048}, {"zoom_len": 32},
+    {"scheme": "mulaw"}, {"scheme": "alaw"}, {"scheme": "mulaw", "gain_db": -40, "err_gain": 90},
+    {"ab": "original"}, {"ab": "error"},
+] + [{"clip": k} for k in audio_io.CLIPS] + [{"clip": k, "scheme": "alaw"} for k in ("tone60", "sweep")]
+
+
+@pytest.mark.parametrize("params", EXTREMES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
+def test_extremes_never_raise(params):
+    at = run_page(PAGE, params, state=ALL_VIEWS)
+    check_page(at, 5)
+    m = metric_values(at)
+    assert not math.isnan(db(m["Noise floor"])) or params.get("bits") == 24
+
+
+def test_excerpt_at_the_very_end_plays_the_last_seconds():
+    at = run_page(PAGE, {"clip": "tone60", "ex_start": 5.0, "ex_len": 2})
+    _, orig, _, _ = players(at)
+    x = audio_io.load_clip("tone60").samples
+    assert orig.shape == (1, 2 * 48_000)
+    assert np.max(np.abs(orig - x[:, -2 * 48_000 :])) <= 2**-24
+
+
+def test_limiter_reduction_is_shown():
+    at = run_page(PAGE, {"err_gain": 90})
+    captions = " ".join(c.value for c in at.caption)
+    assert "limiter −" in captions and "heard at +" in captions
+    err = players(at)[3]
+    assert audio_io.peak_dbfs(err) <= -1.0 + 1e-3
+
+
+def test_g711_shows_its_own_controls_and_theory():
+    at = run_page(PAGE, {"scheme": "mulaw", "clip": "speech"})
+    check_page(at)
+    assert all(s.key != "bits" for s in at.slider)
+    assert any("fixed at 8 bits" in c.value for c in at.sidebar.caption)
+    assert any("Bennett" in c.value for c in at.caption)
+    assert any(b.label.startswith("Quantized clip (8-bit G.711 μ-law WAV)") for b in at.get("download_button"))
+
+
+def test_g711_unusable_falls_back_with_an_info_box(monkeypatch):
+    monkeypatch.setattr(audio_lab, "g711_usable", lambda: False)
+    at = run_page(PAGE, {"scheme": "alaw"})
+    check_page(at)
+    assert any("not usable" in i.value for i in at.info)
+    assert at.slider(key="bits").value == 8
+
+
+# ---- uploads ---------------------------------------------------------------------
+
+
+def wav(y, fs, subtype="PCM_16"):
+    buf = io.BytesIO()
+    sf.write(buf, np.asarray(y).T, fs, format="WAV", subtype=subtype)
+    return buf.getvalue()
+
+
+def upload(content: bytes, name: str):
+    at = run_page(PAGE, {"input": "upload"})
+    assert any("Upload an audio file" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+    at.file_uploader[0].upload(name, content, "audio/wav").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("content, word", [(b"RIFF" + bytes(range(256)) * 10, "Could not decode"),
+                                           (b"", "empty"), (b"just some text", "Could not decode")])
+def test_bad_uploads_give_a_clear_error(content, word):
+    at = upload(content, "bad.wav")
+    assert any("Could not use this file" in e.value and word in e.value for e in at.error)
+    assert not at.get("plotly_chart") and not at.get("audio")
+
+
+def test_stereo_upload_keeps_both_channels_by_default():  # noqa: PLR0915
+    t = np.arange(44_100 * 3) / 44_100
+    y = np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.1 * np.sin(2 * np.pi * 3000 * t)])
+    at = upload(wav(y, 44_100), "stereo.wav")
+    check_page(at)
+    assert at.sidebar.radio(key="channel").value == "all"
+    assert any("2 channels" in c.value and "44,100 Hz" in c.value for c in at.caption)
+    _, orig, quant, _ = players(at)
+    assert orig.shape == quant.shape == (2, 3 * 44_100)
+    at.sidebar.radio(key="channel").set_value(1).run()
+    check_page(at)
+    assert players(at)[1].shape == (1, 3 * 44_100)
+    assert audio_io.peak_dbfs(players(at)[1]) == pytest.approx(-20, abs=0.01)  # channel 2 only, true level
+
+
+def test_long_upload_is_trimmed_to_a_chosen_region_with_a_notice():
+    fs = 8000
+    y = 0.25 * np.sin(2 * np.pi * 200 * np.arange(fs * 75) / fs)[None]
+    at = upload(wav(y, fs), "long.wav")
+    check_page(at)
+    assert any("Trimmed" in i.value for i in at.info)
+    region = at.sidebar.slider(key="region")
+    assert region.max == 15
+    region.set_value(15.0).run()
+    check_page(at)
+    assert any("starting at 15 s" in i.value for i in at.info)
