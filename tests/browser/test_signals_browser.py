@@ -4,29 +4,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, screenshot
-from tests.serve import streamlit_server, wait_idle
+from tests.browser.conftest import screenshot
+from tests.serve import wait_idle
 
 
 def metric(pg, label: str):
     """The value of the metric card whose label is exactly ``label``."""
     exact = pg.locator("[data-testid='stMetricLabel']", has_text=re.compile(rf"^{re.escape(label)}$"))
     return pg.locator("[data-testid='stMetric']").filter(has=exact).locator("[data-testid='stMetricValue']")
-
-
-def test_deep_link_is_a_fresh_servers_first_request(page):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server() as base:  # nobody has opened the root URL of this server
-        page.goto(base + "/Signals?bits=4")
-        expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=60_000)
-        wait_idle(page)
-        expect(page.get_by_role("heading", name="Signals")).to_be_visible()
-        # the bits slider shows 4 and Δ = 2/16
-        expect(page.locator("[data-testid='stSidebar']")).to_contain_text("Δ = 0.125 (4 bits")
-        # our navigation, not the automatic page list, and no exception
-        expect(page.locator("[data-testid='stSidebar']").get_by_role("link", name="Home")).to_be_visible()
-        assert page.locator("[data-testid='stException']").count() == 0
-        screenshot(page, "signals_deeplink_bits4")
 
 
 def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
