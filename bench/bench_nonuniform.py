@@ -10,7 +10,6 @@ Lloyd-Max design in < 100 ms".
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -24,19 +23,10 @@ from quantviz.g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode  # 
 from quantviz.lloyd_max import lloyd_max  # noqa: E402
 from quantviz.quantizers import QuantizerSpec, quantize  # noqa: E402
 from quantviz.vq import kmeans_vq  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 LLOYD_MAX_BUDGET_MS = 100.0
 KM_REF = "scipy kmeans2(5k x 2, k=16, ++)"
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up: caches, lazy tables, imports
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(times))
 
 
 def main() -> None:

@@ -6,22 +6,12 @@ Run: .venv/bin/python bench/bench_nonuniform_page.py [--all-views]
 """
 
 import sys
-import time
 
 import numpy as np
 from pagebench import ROOT, report, run_pair
 
 from quantviz.lloyd_max import lloyd_max
-
-
-def median_ms(fn, repeats=15):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(times))
+from timing import median_ms  # noqa: E402
 
 
 def lloyd_max_budget():
@@ -33,7 +23,7 @@ def lloyd_max_budget():
     print("\n## Lloyd-Max design (budget < 100 ms)")
     print(f"np.sort(1M float64) reference: {ref:.1f} ms")
     for name, fn in rows:
-        ms = median_ms(fn)
+        ms = median_ms(fn, 15)
         print(f"{name:<42}{ms:8.2f} ms  = {ms / ref:5.2f} × np.sort(1M)  {'OK' if ms < 100 else 'OVER'}")
 
 

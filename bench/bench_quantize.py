@@ -5,25 +5,14 @@
 Run: .venv/bin/python bench/bench_quantize.py
 """
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import quantviz as qv  # noqa: E402
-
-
-def median_ms(fn, repeats=9):
-    fn()  # warm-up (JIT, page faults)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
+from timing import median_ms  # noqa: E402
 
 
 def main():

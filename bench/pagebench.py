@@ -10,7 +10,6 @@ the same run, because this machine is shared and noisy.
 import re
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

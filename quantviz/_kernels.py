@@ -18,11 +18,9 @@ time slice for its second thread, which costs more than it saves."""
 
 
 @njit(cache=True, inline="always")
-def _level(w, rv, origin, step, inv_step, offset, n_levels, rounding, wrap):
-    u = (w - origin) * inv_step - offset
-    ku = np.floor(u + 0.5)
-    if abs(u - ku) <= 1e-14 * (abs(w) + abs(origin)) * inv_step:
-        u = ku  # w is a level up to rounding error: keep floor/ceil/toward_zero idempotent
+def _code(u, rv, rounding, nonneg, n_levels, wrap):
+    """Level index for u (units of Δ from the first level): the rounding rule, then overflow.
+    ``nonneg`` says whether the input is ≥ 0 (for toward_zero)."""
     if rounding == NEAREST:
         k = np.floor(u + 0.5)
     elif rounding == FLOOR:
@@ -30,17 +28,24 @@ def _level(w, rv, origin, step, inv_step, offset, n_levels, rounding, wrap):
     elif rounding == CEIL:
         k = np.ceil(u)
     elif rounding == TOWARD_ZERO:
-        k = np.floor(u) if w >= 0.0 else np.ceil(u)
+        k = np.floor(u) if nonneg else np.ceil(u)
     else:
         k = np.floor(u + rv)
     if n_levels > 0.0:
         if wrap:
             k = k - n_levels * np.floor(k / n_levels)
-        elif k < 0.0:
-            k = 0.0
-        elif k > n_levels - 1.0:
-            k = n_levels - 1.0
-    return origin + (k + offset) * step
+        else:
+            k = min(max(k, 0.0), n_levels - 1.0)
+    return k
+
+
+@njit(cache=True, inline="always")
+def _level(w, rv, origin, step, inv_step, offset, n_levels, rounding, wrap):
+    u = (w - origin) * inv_step - offset
+    ku = np.floor(u + 0.5)
+    if abs(u - ku) <= 1e-14 * (abs(w) + abs(origin)) * inv_step:
+        u = ku  # w is a level up to rounding error: keep floor/ceil/toward_zero idempotent
+    return origin + (_code(u, rv, rounding, w >= 0.0, n_levels, wrap) + offset) * step
 
 
 @njit(cache=True)
@@ -79,21 +84,7 @@ def _shape_sample(u, di, ri, e1, older, c1, origin, step, offset, n_levels, roun
     """One step of error feedback in units of Δ: returns (y, e) for input u and state (e1, older)."""
     w = (u + older) + c1 * e1  # only c1·e1 is on the loop-carried critical path
     v = w + di
-    if rounding == NEAREST:
-        k = np.floor(v + 0.5)
-    elif rounding == FLOOR:
-        k = np.floor(v)
-    elif rounding == CEIL:
-        k = np.ceil(v)
-    elif rounding == TOWARD_ZERO:
-        k = np.floor(v) if (v + offset) * step + origin >= 0.0 else np.ceil(v)
-    else:
-        k = np.floor(v + ri)
-    if n_levels > 0.0:
-        if wrap:
-            k = k - n_levels * np.floor(k / n_levels)
-        else:
-            k = min(max(k, 0.0), n_levels - 1.0)
+    k = _code(v, ri, rounding, (v + offset) * step + origin >= 0.0, n_levels, wrap)
     y = k - di if subtract else k
     return y, min(max(y - w, -2.0), 2.0)
 
