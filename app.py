@@ -21,13 +21,14 @@ it breaks (few bits, clipping, signals smaller than one step), and what dither a
 )
 
 PAGES = [
-    ("pages/1_Signals.py", "**Signals**: uniform quantization of test signals", ":material/show_chart:",
-     "Bits, step, rounding, overflow, dither, noise shaping; time, error, staircase, histogram, "
-     "spectrum, SQNR vs bits, autocorrelation."),
-    ("pages/2_Nonuniform.py", "**Non-uniform & vector**: μ-law, Lloyd-Max, k-means", ":material/scatter_plot:",
-     "Why telephones use μ-law, the optimal quantizer for your data, and what vector quantization buys."),
-    ("pages/3_Audio.py", "**Audio**: hear the error", ":material/volume_up:",
-     "Truncation distortion, TPDF dither and noise shaping on real clips, at true level."),
+    ("pages/1_Signals.py", "**Signals**", ":material/show_chart:",
+     "Uniform quantization of test signals: bits, step, rounding, overflow, dither, noise shaping; time, error, "
+     "staircase, histogram, spectrum, SQNR vs bits, autocorrelation."),
+    ("pages/2_Nonuniform.py", "**Non-uniform & VQ**", ":material/scatter_plot:",
+     "μ-law, A-law, G.711, Lloyd-Max, k-means: why telephones use μ-law, the optimal quantizer for your data, "
+     "and what vector quantization buys."),
+    ("pages/3_Audio.py", "**Audio**", ":material/volume_up:",
+     "Hear the error: truncation distortion, TPDF dither and noise shaping on real clips, at true level."),
 ]
 HERE = Path(__file__).parent
 present = [p for p in PAGES if (HERE / p[0]).exists()]
