@@ -21,7 +21,15 @@ gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db", bin
                     **ui.default_kw("gain_db", D["gain_db"]),
                     help="Turns the clip down before quantizing: a quiet signal uses only a few levels.")
 fs = clip.sample_rate
-x = clip.samples if gain_db == 0 else clip.samples * 10 ** (gain_db / 20)
+
+
+@st.cache_resource(max_entries=3, ttl=1800, show_spinner=False)
+def at_level(source_key, gain_db, _samples):
+    """The clip at the chosen input level (read-only, shared; not recomputed on every rerun)."""
+    return _samples if gain_db == 0 else ui.frozen(_samples * 10 ** (gain_db / 20))
+
+
+x = at_level(source_key, gain_db, clip.samples)
 
 # ---- Quantizer ----------------------------------------------------------------
 sb.subheader("Coding scheme")
