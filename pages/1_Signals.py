@@ -111,7 +111,7 @@ ui.metric_cards([
     ui.Metric("SQNR", db(m["sqnr"]), "10·log10(Σx² / Σe²)", f"{db(p['sqnr'])} (P_x / P_e)"),
     ui.Metric("PSQNR", db(m["psqnr"]), "10·log10(max|x|² / MSE)", db(p["psqnr"])),
     ui.Metric("ENOB", f"{m['enob']:.2f} bits", "(SQNR − 1.76) / 6.02",
-              f"{p['enob']:.0f} bits for a full-scale sine" if spec.bounded else "—"),
+              f"{p['enob']:.0f} bit{'s' if p['enob'] != 1 else ''} for a full-scale sine" if spec.bounded else "—"),
 ])
 st.caption(f"**{source_label}**, fs = {fs:,} Hz · {resolved.description} · predicted error power "
            f"P_e = (Δ²/12 + σ_d²)·C(2k, k) = {p['mse']:.3g}"
@@ -155,9 +155,11 @@ def staircase_view():
     xin = np.linspace(centre - half, centre + half, 1601)
     stair = quantize(xin, replace(spec, dither="none", noise_shaping=0,
                                   rounding="nearest" if spec.rounding == "stochastic" else spec.rounding))
-    ui.plot(figs.staircase_figure(xin, stair.values, lo, hi, float(np.min(x)), float(np.max(x)), zoomed),
-            "Each riser is a decision threshold, each tread a level; the error is a sawtooth of height Δ "
-            "that grows without bound once the input leaves the range.")
+    edges = (spec.lo, spec.hi) if spec.bounded else ()
+    ui.plot(figs.staircase_figure(xin, stair.values, edges, float(np.min(x)), float(np.max(x)), zoomed),
+            "Each riser is a decision threshold, each tread a level; the error is a sawtooth of height Δ"
+            + (" that grows without bound once the input leaves the range (dotted lines)." if spec.bounded else
+               ". With a step Δ and no bit limit the grid never ends, so nothing clips."))
 
 
 def histogram_view():
@@ -206,7 +208,8 @@ with left:
         (spec.bounded and spec.bits <= 4 and spec.dither == "none" and periodic,
          f"**Few bits** ({spec.bits}) on a deterministic signal: the error is a function of the signal "
          "(harmonics in the spectrum, structure in the autocorrelation), not independent noise."),
-        (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples are outside the range."),
+        (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples lie beyond the outermost levels "
+                              "± Δ/2 (the granular region), so they clip or wrap."),
         (rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
         (spec.dither != "none" and not spec.subtractive,
          "**Dither adds power**: the error is now Δ²/12 + σ_d², but independent of the signal."),

@@ -125,8 +125,9 @@ _SINE = {"source": "generated", "signal": "sine", "freq": 997.0, "n": 48_000, "s
          "mode": "midtread", "rounding": "nearest", "overflow": "clip", "dither": "none", "dither_scale": 1.0,
          "subtractive": False, "noise_shaping": 0}
 SIGNAL_PRESETS = {
-    "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -1.0},
-    "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -1.0, "dither": "tpdf"},
+    # −4.5 dBFS: peak 0.60 + TPDF's ±Δ stays below the top level + Δ/2 = 0.875, so nothing clips
+    "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -4.5},
+    "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -4.5, "dither": "tpdf"},
     "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": 0.0},
     "Sub-LSB sine (−50 dBFS at 8 bits)": {**_SINE, "bits": 8, "level_db": -50.0},
     "Overload: +3 dBFS clips": {**_SINE, "bits": 8, "level_db": 3.0},

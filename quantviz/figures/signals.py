@@ -21,18 +21,27 @@ def error_figure(t, e, step: float, unit: str = "ms") -> go.Figure:
     return hband(fig, 0.5, "±Δ/2")
 
 
-def staircase_figure(xin, qout, lo: float, hi: float, signal_min: float, signal_max: float,
-                     zoomed: bool) -> go.Figure:
-    """Transfer characteristic Q(x) with the error sawtooth x − Q(x) beneath it."""
-    title = "Transfer characteristic" + (" (zoomed to 16 levels around the middle)" if zoomed else "")
+def staircase_figure(xin, qout, edges, signal_min: float, signal_max: float, zoomed: bool) -> go.Figure:
+    """Transfer characteristic Q(x) with the error sawtooth x − Q(x) beneath it.
+
+    The axes span ``xin`` exactly, so the range edges and the signal's span (drawn
+    as shapes) never widen a zoomed view.
+    """
+    title = "Transfer characteristic" + (" (16 levels, zoomed)" if zoomed else "")
     fig = base_figure(title, "input x", "output Q(x)", height=380)
+    x0, x1 = float(np.min(xin)), float(np.max(xin))
+    fig.update_xaxes(range=[x0, x1])
+    fig.update_yaxes(range=[min(x0, float(np.min(qout))), max(x1, float(np.max(qout)))])
     fig.add_trace(go.Scatter(x=display_array(xin), y=display_array(xin), name="ideal y = x",
                              mode="lines", line=THEORY_LINE))
     line(fig, xin, qout, "Q(x)", COLORS["quantized"], width=2.5, shape="hv")
     line(fig, xin, np.asarray(xin) - np.asarray(qout), "error x − Q(x)", COLORS["error"], width=1.5)
-    vrect(fig, signal_min, signal_max, COLORS["original"], "signal's span", opacity=0.08)
-    for edge in (lo, hi):
-        vline(fig, edge)
+    span = (max(signal_min, x0), min(signal_max, x1))
+    if span[1] > span[0]:
+        vrect(fig, span[0], span[1], COLORS["original"], "signal's span", opacity=0.08)
+    for edge in edges:  # the range [lo, hi] of a bounded grid
+        if x0 <= edge <= x1:
+            vline(fig, edge)
     return fig
 
 
