@@ -67,7 +67,7 @@ ui.metric_cards([
     ui.Metric("SNR", ui.fmt_db(m["snr"]), "10·log10(Σx² / Σe²)", f"{ui.fmt_db(p['snr'])} (10·log10 P_x/P_e)"),
     ui.Metric("Segmental SNR", ui.fmt_db(m["segsnr"]), "mean over 20 ms frames, each clamped to −10…35 dB",
               ui.fmt_db(p["segsnr"]) + " (model, frame by frame)"),
-    ui.Metric("Noise floor", ui.fmt_db(m["noise_dbfs"], "dBFS"), "10·log10(mean e²)",
+    ui.Metric("Noise floor", ui.fmt_db(m["noise_dbfs"], "dBFS"), "10·log10(mean e² / ½), 0 dBFS = full-scale sine",
               f"{ui.fmt_db(p['noise_dbfs'], 'dBFS')}, {model}"),
     ui.Metric("ENOB", ui.fmt_db(m["enob"], "bits", 2), "(10·log10(½ / mean e²) − 1.76) / 6.02",
               ui.fmt_db(p["enob"], "bits", 2)),
@@ -79,6 +79,11 @@ chans = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
 st.caption(f"**{clip.name}**: {a.duration:.1f} s, {fs:,} Hz, {chans}, input level {gain_db:+g} dB "
            f"(peak {ui.fmt_db(m['peak_dbfs'], 'dBFS')}) · {desc}"
            + (f" · {a.clip_fraction:.2%} of samples clip" if a.clip_fraction else ""))
+if pcm and spec.noise_shaping and abs(m["noise_dbfs"] - p["noise_dbfs"]) > 3:
+    st.warning(f"The noise-shaping loop is overloaded: the error power is {m['noise_dbfs'] - p['noise_dbfs']:+.0f} dB off "
+               f"the prediction. With {spec.bits} bit(s) the fed-back error (up to C(2k, k) times larger) no longer "
+               "fits between the levels, so the loop saturates and the shaping fails. Use more bits or a lower order.",
+               icon=":material/warning:")
 
 
 listen_box, see_box = st.container(), st.container()  # Listen first on the page, but "views" is read first
@@ -122,7 +127,7 @@ def listen(x, a, spec, name, views):
     with cols[1]:
         ui.wav_player(ex.quantized, "**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}")
     with cols[2]:
-        limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at +{gain - ex.reduction_db:.1f} dB" \
+        limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at {gain - ex.reduction_db:+.1f} dB" \
             if ex.reduction_db > 0 else ""
         ui.wav_player(ex.error, f"**Error alone** e = x − Q(x), **+{gain} dB**", f"peak {peak['error']}{limited}")
     if "waveform" in views:

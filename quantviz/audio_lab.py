@@ -388,7 +388,7 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
     * SNR = 10·log10(Σx² / Σe²);
     * segmental SNR = mean over 20 ms frames of clamp(10·log10(Σ_f x²/Σ_f e²), −10, 35)
       (:func:`quantviz.metrics.segmental_snr_db`);
-    * noise floor = 10·log10(mean e²) dBFS (RMS relative to 1);
+    * noise floor = 10·log10(mean e² / ½) dBFS (0 dBFS = the power of a full-scale sine, as in the spectra);
     * ENOB = (SNR_FS − 1.76)/6.02 with SNR_FS = 10·log10(½ / mean e²), the SNR a
       full-scale sine would have with this error.
 
@@ -458,13 +458,14 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         "snr": _ratio_db(sx, se),  # = metrics.sqnr_db(x, values)
         "peak_dbfs": 20 * math.log10(peak) if peak > 0 else -math.inf,  # of x: audio_io.peak_dbfs
         "segsnr": float(np.mean(np.clip(seg, SEG_FLOOR_DB, SEG_CEIL_DB))),
-        "noise_dbfs": 10 * math.log10(pe) if pe > 0 else -math.inf,
+        # dBFS as in the spectra: 0 dBFS = the power of a full-scale sine, ½ (AES17)
+        "noise_dbfs": 10 * math.log10(pe / 0.5) if pe > 0 else -math.inf,
         "enob": metrics.enob(snr_fs(pe)),
     }
     p = {
         "snr": _ratio_db(px, p_model),
         "segsnr": float(np.mean(np.clip(seg_pred, SEG_FLOOR_DB, SEG_CEIL_DB))),
-        "noise_dbfs": 10 * math.log10(p_model),
+        "noise_dbfs": 10 * math.log10(p_model / 0.5),
         "enob": metrics.enob(snr_fs(p_model)),
         "sine_snr": float(theory.sine_sqnr_db(bits)),
         "power": p_model,

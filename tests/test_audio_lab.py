@@ -50,8 +50,9 @@ def test_tpdf_total_error_power_is_a_quarter_step_squared(key, bits):
     e = a.error.astype(np.float64)
     assert np.mean(e**2) / (delta**2 / 4) == pytest.approx(1.0, abs=0.02)
     assert abs(np.mean(e)) < 0.01 * delta  # zero mean: no DC bias
-    assert a.metrics["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4), abs=0.1)
-    assert a.predicted["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4), abs=1e-9)
+    # 0 dBFS = a full-scale sine's power ½ (the same convention as the spectra)
+    assert a.metrics["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4 / 0.5), abs=0.1)
+    assert a.predicted["noise_dbfs"] == pytest.approx(10 * math.log10(delta**2 / 4 / 0.5), abs=1e-9)
 
 
 def test_tpdf_makes_the_error_steady_while_undithered_error_follows_the_music():

@@ -118,8 +118,9 @@ def test_deep_link_sets_the_controls():
     ab, orig, _, err = players(at)
     assert orig.shape == (1, 2 * 48_000)
     assert np.array_equal(ab, err)
-    # TPDF + 2nd-order shaping: noise power (Δ²/4)·6, Δ = 1/8
-    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 16) ** 2 / 4 * 6), abs=0.3)
+    # TPDF + 2nd-order shaping: noise power (Δ²/4)·6, Δ = 1/8, in dBFS re a full-scale sine's power ½
+    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 16) ** 2 / 4 * 6 / 0.5),
+                                                                 abs=0.3)
 
 
 def test_every_view_draws_with_titles_and_units():
@@ -158,7 +159,8 @@ def test_preset_picker_applies_a_preset():
 
 def test_tpdf_preset_hiss_is_a_quarter_step_squared():
     at = run_page(PAGE, state=AUDIO_PRESETS["Quiet piano, 8 bits + TPDF dither: steady hiss"])
-    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 256) ** 2 / 4), abs=0.1)
+    # Δ²/4 in dBFS re a full-scale sine's power ½
+    assert db(metric_values(at)["Noise floor"]) == pytest.approx(10 * math.log10((2 / 256) ** 2 / 4 / 0.5), abs=0.1)
 
 
 EXTREMES = [
@@ -268,3 +270,10 @@ def test_long_upload_is_trimmed_to_a_chosen_region_with_a_notice():
     region.set_value(15.0).run()
     check_page(at)
     assert any("starting at 15 s" in i.value for i in at.info)
+
+
+def test_overloaded_noise_shaping_loop_is_explained():
+    at = run_page(PAGE, {"bits": 1, "noise_shaping": 3, "dither": "tpdf"})
+    assert any("noise-shaping loop is overloaded" in w.value for w in at.warning)
+    at = run_page(PAGE, {"bits": 16, "noise_shaping": 3})
+    assert not at.warning
