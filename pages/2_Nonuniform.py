@@ -74,7 +74,8 @@ sigma = float(nu.rms_of(level_db))
 # ---- Metrics ----------------------------------------------------------------
 ui.metric_cards([ui.Metric(LABEL[r.scheme], ui.fmt_db(r.snr_db),
                            f"MSE {r.mse:.3g} · max|e| {r.max_abs:.3g} · H {r.entropy_bits:.2f} of {bits} bits",
-                           f"{ui.fmt_db(r.theory_db)} ({r.theory_label})") for r in rows])
+                           f"{ui.fmt_db(r.theory_db)} ({r.theory_label})",
+                           "train" if r.theory_label.startswith("on its own training") else "theory") for r in rows])
 st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits · "
            "SNR = 10·log10(Σx²/Σe²) · MSE = mean(e²), e = x − Q(x) · max|e| = max|x − Q(x)| (full scale = 1) · "
            "H = −Σ pₖ·log₂ pₖ: entropy of the codes, the bits/sample an ideal entropy coder needs instead of b.")
@@ -131,9 +132,14 @@ def compressor(mu):  # independent of the level: built once per μ (plotly_chart
 
 def compressor_view():
     gain = mu / ((1 + mu * sigma) * np.log1p(mu))  # F'(σ): local steps are Δ/F'(x)
+    if sigma >= 1:
+        where = f"the input's RMS σ = {sigma:.3g} is beyond full scale, so most samples clip whatever the curve"
+    else:
+        ratio = f"{gain:.3g}× finer" if gain >= 1 else f"{1 / gain:.3g}× coarser"
+        where = (f"at the input's RMS σ = {sigma:.3g} the μ-law slope is F′(σ) = {gain:.3g}, so the steps there are "
+                 f"{ratio} than uniform")
     ui.plot(compressor(mu),
-            f"A steep slope near 0 stretches small values over many uniform steps: at the input's RMS σ = {sigma:.3g} "
-            f"the μ-law slope is F′(σ) = {gain:.3g}, so the steps there are {gain:.3g}× finer than uniform. "
+            f"A steep slope near 0 stretches small values over many uniform steps: {where}. "
             "G.711's codes sit on the μ = 255 curve (8 straight chords).")
 
 

@@ -441,13 +441,16 @@ def compare_schemes(x_unit, source: str, level_db: float, bits: int, *, mu: floa
     sigma = float(rms_of(level_db))
     x = sigma * np.asarray(x_unit, dtype=np.float64)
     pd = float(panter_dite_snr_db(bits, source, x_unit))
+    overload = float(np.mean(np.abs(x) > 1.0))
+    uniform_label = "6.02b + 4.77 + L" + (f"; not valid here: {overload:.1%} of samples overload" if overload > 1e-3
+                                          else "")
     theories = {
-        "uniform": (float(theory.loaded_sqnr_db(bits, level_db)), "6.02b + 4.77 + L"),
+        "uniform": (float(theory.loaded_sqnr_db(bits, level_db)), uniform_label),
         "mu-law": (bennett_snr_db(x, bits, "mu", mu, a), "Bennett"),
         "A-law": (bennett_snr_db(x, bits, "a", mu, a), "Bennett"),
         "Lloyd-Max": (pd, "Panter–Dite"),
         "k-means": (pd, "Panter–Dite") if km_train_mse is None else
-                   (float(-10 * np.log10(km_train_mse)), "on its training samples"),
+                   (float(-10 * np.log10(km_train_mse)), "on its own training samples; measured on unseen ones"),
     }
     out = []
     for scheme in schemes:

@@ -184,6 +184,7 @@ class Metric:
     value: str
     formula: str
     theory: str = ""
+    reference: str = "theory"  # what the comparison value is (e.g. "train" for a training-set score)
 
 
 def metric_cards(metrics: list[Metric]) -> None:
@@ -191,7 +192,7 @@ def metric_cards(metrics: list[Metric]) -> None:
     for col, m in zip(st.columns(len(metrics)), metrics):
         with col:
             st.metric(m.label, m.value, border=True)
-            st.caption(m.formula + (f"  \ntheory: {m.theory}" if m.theory else ""))
+            st.caption(m.formula + (f"  \n{m.reference}: {m.theory}" if m.theory else ""))
 
 
 def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:

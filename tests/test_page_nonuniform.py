@@ -121,3 +121,13 @@ def test_preset_picker_sets_the_controls_through_its_callback():
     assert _db(metric_values(at)["Lloyd-Max"]) == pytest.approx(14.62, abs=0.1)
     assert [s["layout"]["title"]["text"] for s in plotly_specs(at)] == [
         "Density of the input and the Lloyd-Max cells", "SNR vs bits at this input level"]
+
+
+def test_cards_say_when_a_formula_does_not_apply():
+    at = run_page(PAGE, {"level_db": 12, "bits": 2})
+    captions = [c.value for c in at.caption]
+    assert any("not valid here" in c and "overload" in c for c in captions)  # uniform, overloaded
+    assert any("beyond full scale" in c for c in captions)  # compressor caption at σ > 1
+    at = run_page(PAGE)
+    assert any(c.split("\n")[-1].startswith("train:") for c in (c.value for c in at.caption))  # k-means
+    assert not any("not valid here" in c.value for c in at.caption)
