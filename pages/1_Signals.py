@@ -41,7 +41,9 @@ if source == "generated":
                         **ui.default_kw("signal", SIGNAL_DEFAULTS["signal"], list(signals.GENERATORS)))
     level_db = sb.slider("Level (dBFS, peak)", -120.0, 12.0, step=0.5, key="level_db", bind="query-params",
                          **ui.default_kw("level_db", SIGNAL_DEFAULTS["level_db"]),
-                         help="0 dBFS = peak amplitude 1 (full scale). Above 0 the signal overloads the quantizer.")
+                         help="0 dBFS = peak amplitude 1 (full scale); above 0 a periodic signal overloads the "
+                              "quantizer. Noises have no fixed peak: their σ is a quarter of this amplitude, so "
+                              "Gaussian/Laplacian noise at 0 dBFS occasionally exceeds ±1.")
     freq = sb.number_input("Frequency (Hz)", 1.0, fs / 2, key="freq", bind="query-params",
                            **ui.default_kw("freq", min(SIGNAL_DEFAULTS["freq"], fs / 2)),
                            help="997 Hz is not a sub-multiple of the sample rate, so the error does not repeat.")

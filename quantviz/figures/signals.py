@@ -76,10 +76,11 @@ def sqnr_bits_figure(bits, measured_db, model_db, sine_db, current_bits, current
     fig = base_figure("SQNR vs bits", "bits b", "SQNR (dB)", height=380)
     fig.add_trace(go.Scatter(x=bits, y=display_array(sine_db), name="6.02b + 1.76 (full-scale sine)",
                              mode="lines", line=THEORY_LINE))
-    fig.add_trace(go.Scatter(x=bits, y=display_array(model_db), name="Δ²/12 model, this signal's power",
-                             mode="lines", line=dict(color=COLORS["dither"], dash="dot", width=2)))
     fig.add_trace(go.Scatter(x=bits, y=display_array(measured_db), name="measured", mode="lines+markers",
                              line=dict(color=COLORS["error"], width=2), marker=dict(size=6)))
+    # drawn after (on top of) the measured curve, which it often matches exactly
+    fig.add_trace(go.Scatter(x=bits, y=display_array(model_db), name="Δ²/12 model, this signal's power",
+                             mode="lines", line=dict(color=COLORS["theory"], dash="dot", width=2)))
     if current_bits is not None and np.isfinite(current_db):
         fig.add_trace(go.Scatter(x=[current_bits], y=[current_db], name="current setting", mode="markers",
                                  marker=dict(color=COLORS["quantized"], size=16, symbol="star",
