@@ -229,7 +229,9 @@ def telephone(listen_db):  # WAV bytes at true level (8-bit PCM exactly on its g
 
 TITLES = {"original": "original (16-bit)", "uniform": "8-bit uniform PCM", "mu-law": "8-bit G.711 μ-law",
           "A-law": "8-bit G.711 A-law"}
-for col, (name, (wav, snr)) in zip(st.columns(4), telephone(listen_db).items()):
+players = list(telephone(listen_db).items())
+cols = st.columns(2) + st.columns(2)  # a 2 × 2 grid: four players side by side are too narrow for their controls
+for col, (name, (wav, snr)) in zip(cols, players):
     with col:
         ui.wav_player(wav, f"**{TITLES[name]}**", None if name == "original" else f"SNR {snr:.1f} dB vs the original")
 st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit PCM hiss "
