@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.serve import CHROMIUM_ARGS, chromium_path, rss_mib, streamlit_process, wait_idle  # noqa: E402
 
-SESSIONS, ROUNDS = 4, 6
+SESSIONS, ROUNDS = 4, 10
 PAGES = ["/Signals?n=1000000&bits={b}&level_db={l}&views=spectrum&views=SQNR+vs+bits",
          "/Audio?bits={b}", "/Nonuniform?bits={bb}"]
 
