@@ -117,53 +117,11 @@ def wav_bits(spec: QuantizerSpec | None) -> int:
 
 
 def companded_noise_power(x, law: str, bits: int = 8, axis=None):
-    """Bennett's granular noise power of a μ-law or A-law compander followed by a b-bit quantizer.
-
-    Parameters
-    ----------
-    x : ndarray
-        Audio in [−1, 1] (peak V = 1).
-    law : {"mu", "a"}
-    bits : int
-        Word length of the uniform quantizer in the compressed domain (8 for G.711).
-    axis : int or None
-        Average over this axis (None: over everything).
-
-    Returns
-    -------
-    float or ndarray
-        P_e = (Δ_c²/12)·E[1/F′(x)²], with Δ_c = 2/2^b:
-
-        μ-law: 1/F′(x)² = ln²(1 + μ)·(1/μ + |x|)², so
-        P_e = (Δ_c²/12)·ln²(1 + μ)·(σ² + 2E|x|/μ + 1/μ²);
-
-        A-law: 1/F′(x)² = (1 + ln A)²·max(|x|, 1/A)².
-
-    Notes
-    -----
-    For loud signals (σ ≫ 1/μ) the μ-law SNR tends to
-    6.02b + 4.77 − 20·log10 ln(1 + μ) ≈ 38.0 dB at b = 8, independent of the
-    level; A-law tends to 6.02b + 4.77 − 20·log10(1 + ln A) ≈ 37.7 dB.
-    Overload, the 8-segment approximation and the 14/13-bit front end are
-    ignored.
-
-    References
-    ----------
-    .. [1] W. R. Bennett, "Spectra of quantized signals", Bell Syst. Tech. J.
-       27, 1948.
-    .. [2] B. Smith, "Instantaneous companding of quantized signals", Bell
-       Syst. Tech. J. 36, 1957.
-    .. [3] N. S. Jayant, P. Noll, "Digital Coding of Waveforms", 1984, §5.6.
-    """
-    ax = np.abs(np.asarray(x, dtype=np.float64))
-    step_c = 2.0 / 2**bits
-    if law == "mu":
-        g = math.log1p(MU) ** 2 * (1.0 / MU + ax) ** 2
-    elif law == "a":
-        g = (1 + math.log(A)) ** 2 * np.maximum(ax, 1.0 / A) ** 2
-    else:
+    """Bennett's granular noise power of G.711's μ-law (μ = 255) or A-law (A = 87.6) compander
+    followed by a b-bit quantizer: :func:`quantviz.theory.bennett_noise_power`."""
+    if law not in ("mu", "a"):
         raise ValueError(f"law must be 'mu' or 'a'; got {law!r}")
-    return step_c**2 / 12 * np.mean(g, axis=axis)
+    return theory.bennett_noise_power(x, bits, law, MU, A, axis=axis)
 
 
 # --------------------------------------------------------------------------

@@ -331,18 +331,8 @@ def bennett_snr_db(x, bits: int, law: str | None = None, mu: float = 255.0, a: f
     W. R. Bennett, "Spectra of quantized signals", BSTJ 27, 446-472, 1948.
     Jayant & Noll 1984, ch. 4.
     """
-    x = np.abs(np.asarray(x, dtype=np.float64))
-    delta = 2.0 ** (1 - _check_bits(bits, 1, 32))
-    if law is None:
-        inv_slope2 = np.ones_like(x)
-    elif law == "mu":
-        inv_slope2 = (math.log1p(mu) * (1 + mu * x) / mu) ** 2
-    elif law == "a":
-        k = 1 + math.log(a)
-        inv_slope2 = np.where(x < 1 / a, (k / a) ** 2, (k * x) ** 2)
-    else:
-        raise ValueError(f"law must be None, 'mu' or 'a', got law={law!r}")
-    return float(10 * np.log10(np.mean(x * x) / (delta**2 / 12 * np.mean(inv_slope2))))
+    x = np.asarray(x, dtype=np.float64)
+    return float(10 * np.log10(np.mean(x * x) / theory.bennett_noise_power(x, _check_bits(bits, 1, 32), law, mu, a)))
 
 
 def mu_law_snr_db(bits, mu: float, level_db, mean_abs_ratio: float = 1 / math.sqrt(2)):

@@ -5,8 +5,8 @@
   bound to URL parameters (permalinks) through :mod:`quantviz.params`;
 - :func:`metric_cards`: metrics beside their formulas and theoretical values;
 - :func:`plot`, :func:`notice`: figures with a "what to notice" caption;
-- :func:`audio_player`: audio at true level, losslessly (never st.audio's
-  normalisation);
+- :func:`wav_player`: audio at true level, losslessly, from WAV bytes written
+  by :mod:`quantviz.audio_io` (never st.audio's normalisation of arrays);
 - :func:`apply_preset`: presets and lessons set state through the same keys.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, RANGES, Resolved, linked_resolution,
+from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
                              spec_from_params)
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
@@ -207,18 +207,6 @@ def notice(text: str) -> None:
     st.caption(f"**What to notice:** {text}")
 
 
-def audio_player(y, sample_rate: int, bits: int = 16, label: str | None = None) -> None:
-    """Play audio at its true level: the WAV is written here (st.audio would normalise arrays).
-
-    Values on a b-bit grid survive exactly (see :func:`quantviz.audio_io.wav_bytes`).
-    """
-    from quantviz.audio_io import wav_bytes
-
-    if label:
-        st.markdown(label)
-    st.audio(wav_bytes(y, sample_rate, bits=bits), format="audio/wav")
-
-
 def frozen(a):
     """Make a cached array read-only (cache_resource shares one object between sessions) and return it."""
     a.flags.writeable = False
@@ -228,11 +216,6 @@ def frozen(a):
 def show_error(message: str) -> None:
     """A clear message for bad input (never a traceback); the rest of the page keeps working."""
     st.error(message, icon=":material/error:")
-
-
-def range_label(key: str) -> str:
-    """Human name of an input-range choice."""
-    return RANGES.get(key, key)
 
 
 # ---- Audio page helpers (appended) ------------------------------------------
@@ -270,13 +253,6 @@ def fmt_db(value: float, unit: str = "dB", digits: int = 1) -> str:
     return f"{value:.{digits}f} {unit}".replace("-", "−")
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _builtin_clip(key):
-    from quantviz.audio_io import load_clip
-
-    return load_clip(key)
-
-
 @st.cache_data(max_entries=4, ttl=1800, show_spinner=False)
 def _probe_upload(file_id, name, _data):
     from quantviz.audio_lab import probe_audio
@@ -306,7 +282,8 @@ def audio_input(default_clip: str = "piano", container=None):
     bytes passed unhashed. A missing or unusable file shows a message and stops
     the page. Returns ``(AudioClip, source_key)``.
     """
-    from quantviz.audio_io import CLIPS, DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, SUPPORTED_FORMATS, AudioInputError
+    from quantviz.audio_io import (CLIPS, DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, SUPPORTED_FORMATS, AudioInputError,
+                                   load_clip)
 
     c = container if container is not None else st.sidebar
     source = c.radio("Source", ["clip", "upload"], horizontal=True, key="input", bind="query-params",
@@ -316,7 +293,7 @@ def audio_input(default_clip: str = "piano", container=None):
         key = c.selectbox("Clip", list(CLIPS), key="clip", bind="query-params",
                           **default_kw("clip", default_clip, list(CLIPS)))
         c.caption(CLIPS[key])
-        return _builtin_clip(key), ("clip", key)
+        return load_clip(key), ("clip", key)  # lru-cached, read-only samples: no st cache copy needed
     cap = DEFAULT_MAX_SECONDS
     up = c.file_uploader(f"Audio file ({', '.join(SUPPORTED_FORMATS)}; ≤ {DEFAULT_MAX_BYTES // 1_000_000} MB; "
                          f"up to {cap:g} s is used)", type=["wav", "flac", "ogg", "mp3", "aiff", "aif"])

@@ -13,7 +13,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, envelope, line
+from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, envelope, hline, line, vrect
 
 # Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
 # colour) as light purple, so silence would look like a mid-level.
@@ -43,26 +43,23 @@ def waveform_figure(x, q, e, fs: float, excerpt: tuple[float, float] | None = No
     step : float, optional
         Δ; draws the ±Δ/2 granular bounds on the error panel.
     """
-    fig = base_figure("Waveform (whole clip)" + channel_note, "time (s)", "amplitude", height=360)
+    fig = base_figure("Waveform (whole clip)" + channel_note, "time (s)", "amplitude", height=360, hovermode=False,
+                      yaxis=dict(domain=[0.40, 1.0], title=dict(text="signal")),
+                      yaxis2=dict(domain=[0.0, 0.30], anchor="x", title=dict(text="error"), exponentformat="power",
+                                  showgrid=True, gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e",
+                                  zeroline=False),
+                      xaxis=dict(anchor="y2"))
     for y, name, color, width, axis in ((q, "quantized Q(x)", COLORS["quantized"], 2.5, "y"),
                                         (x, "original x", COLORS["original"], 1, "y"),
                                         (e, "error e = x − Q(x)", COLORS["error"], 1, "y2")):
         t, yd, _ = _envelope_seconds(y, fs, WAVE_POINTS)
         fig.add_trace(go.Scatter(x=t, y=yd, name=name, mode="lines", line=dict(color=color, width=width),
                                  yaxis=axis))
-    fig.update_layout(yaxis=dict(domain=[0.40, 1.0], title=dict(text="signal")),
-                      yaxis2=dict(domain=[0.0, 0.30], anchor="x", title=dict(text="error"), exponentformat="power",
-                                  showgrid=True, gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e",
-                                  zeroline=False),
-                      xaxis=dict(anchor="y2"), hovermode=False, legend_y=-0.3)
     if step is not None and np.isfinite(step):
-        for s in (1, -1):
-            fig.add_hline(y=s * step / 2, line=dict(color=COLORS["theory"], dash="dash", width=1), yref="y2")
-        fig.add_annotation(text="±Δ/2", xref="paper", x=1.0, y=step / 2, yref="y2", showarrow=False,
-                           xanchor="right", yanchor="bottom", font=dict(size=11))
+        hline(fig, step / 2, label="±Δ/2", yref="y2")
+        hline(fig, -step / 2, yref="y2")
     if excerpt is not None:
-        fig.add_vrect(x0=excerpt[0], x1=excerpt[1], fillcolor=COLORS["dither"], opacity=0.15, line_width=0,
-                      annotation_text="playing", annotation_position="top left")
+        vrect(fig, excerpt[0], excerpt[1], COLORS["dither"], "playing", opacity=0.15)
     return fig
 
 
@@ -85,8 +82,7 @@ def zoom_figure(t_ms, x, q, e, step: float | None = None, level_offset: float = 
         pad = step * 0.6
         fig.update_yaxes(range=[lo - pad, hi + pad],
                          minor=dict(tick0=level_offset * step, dtick=step, showgrid=True, gridcolor="#d9d9d9"))
-        fig.update_layout(title_text="Zoom to sample level (grid: the levels)")
-    fig.update_layout(legend_y=-0.3)
+        fig.layout.title.text = "Zoom to sample level (grid: the levels)"
     return fig
 
 
@@ -145,7 +141,6 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
     t, f = np.asarray(t, dtype=np.float64), np.asarray(f, dtype=np.float64)
     rows = f.size
     span = float(t[-1] + t[0]) if t.size else 1.0  # column centres (k + ½)·Δt → the clip's duration
-    fig = base_figure("Spectrograms on one colour scale", "time (s)", "frequency (Hz)", height=400)
     ticks, positions = [], []
     for v in (20_000, 10_000, 5000, 2000, 1000, 500, 200, 100, 50):  # from the top, at least 6 % apart
         y = float(np.interp(np.log(v), np.log(f), np.arange(rows) + 0.5))
@@ -153,7 +148,8 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
             ticks.append(v)
             positions.append(y)
     axis = dict(range=[0, span], showline=True, linecolor="#9e9e9e", ticks="outside", showgrid=False)
-    fig.update_layout(
+    fig = base_figure(
+        "Spectrograms on one colour scale", "time (s)", "frequency (Hz)", height=400,
         xaxis=dict(axis, domain=[0.0, 0.46]), xaxis2=dict(axis, domain=[0.52, 0.98], anchor="y",
                                                           title=dict(text="time (s)")),
         yaxis=dict(range=[0, rows], tickvals=positions, showgrid=False, zeroline=False,
@@ -175,16 +171,14 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
 def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) -> go.Figure:
     """Long-term spectra of x and e (dBFS per bin, log frequency) against the predicted error floor."""
     fig = base_figure("Long-term spectrum of the error vs theory", "frequency (Hz)", "power per bin (dBFS)",
-                      height=360)
+                      height=360, xaxis=dict(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)]))
     line(fig, f, x_db, "original x", COLORS["original"], width=1)
     line(fig, f, e_db, "error e", COLORS["error"], width=3)
     fig.add_trace(go.Scatter(x=display_array(f), y=display_array(floor_db), name=floor_label, mode="lines",
                              line=THEORY_LINE))
     finite = np.asarray(e_db)[np.isfinite(e_db)]
     low = float(np.percentile(finite, 1)) - 15 if finite.size else -150
-    fig.update_xaxes(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)])
     fig.update_yaxes(range=[max(low, -220), max(5.0, float(np.max(x_db)) + 5 if np.size(x_db) else 5.0)])
-    fig.update_layout(hovermode="x", legend_y=-0.32)
     return fig
 
 
@@ -195,10 +189,8 @@ def segsnr_figure(t, snr_db, pred_db, level_dbfs, mean_db: float) -> go.Figure:
     line(fig, t, pred_db, "model SNR: level − floor", COLORS["theory"], width=1.2, dash="dash")
     line(fig, t, snr_db, "measured SNR per frame", COLORS["error"], width=2)
     if np.isfinite(mean_db):
-        fig.add_hline(y=mean_db, line=dict(color=COLORS["accent"], width=1.5, dash="dot"),
-                      annotation_text=f"segmental SNR = {mean_db:.1f} dB (mean, frames clamped to −10…35 dB)",
-                      annotation_position="top right", annotation_font=dict(size=12, color=COLORS["accent"]))
-    fig.update_layout(legend_y=-0.3)
+        hline(fig, mean_db, line=dict(color=COLORS["accent"], width=1.5, dash="dot"),
+              label=f"segmental SNR = {mean_db:.1f} dB (mean, frames clamped to −10…35 dB)")
     both = np.concatenate([np.ravel(snr_db), np.ravel(level_dbfs), np.ravel(pred_db)])
     both = both[np.isfinite(both)]
     lo, hi = (float(both.min()), float(both.max())) if both.size else (-100.0, 100.0)

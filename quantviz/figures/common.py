@@ -61,10 +61,15 @@ def envelope(x, y, max_points: int = MAX_POINTS):
     return display_array(x[idx]), display_array(y[idx]), True
 
 
-def base_figure(title: str, x_title: str, y_title: str, height: int = 340) -> go.Figure:
-    """An empty figure with the project's layout: title, axis titles with units, compact margins."""
-    # the layout goes to the constructor: update_layout() on a built figure is ~20× slower
-    fig = go.Figure(layout=dict(
+def base_figure(title: str, x_title: str, y_title: str, height: int = 340, **layout) -> go.Figure:
+    """An empty figure with the project's layout: title, axis titles with units, compact margins.
+
+    ``layout`` adds or overrides layout entries; a dict value is merged into the
+    default of the same name (so ``xaxis=dict(type="log")`` keeps the axis title).
+    Everything goes to the constructor: ``update_layout()`` on a built figure is
+    ~20× slower.
+    """
+    base = dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 2), x=0.01, xanchor="left"),
         height=height,
         margin=dict(l=60, r=20, t=40, b=10),
@@ -79,8 +84,10 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 340) -> go
         xaxis=dict(_AXIS, title=dict(text=x_title)),
         yaxis=dict(_AXIS, title=dict(text=y_title)),
         uirevision="keep",
-    ))
-    return fig
+    )
+    for key, value in layout.items():
+        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return go.Figure(layout=base)
 
 
 def line(fig: go.Figure, x, y, name: str, color: str, *, width=1.5, dash=None, shape=None,

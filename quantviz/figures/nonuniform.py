@@ -35,14 +35,6 @@ def _num(v: float) -> str:
     return f"{v:g}".replace("-", "−")
 
 
-def _figure(title: str, x_title: str, y_title: str, height: int = 340, **layout) -> go.Figure:
-    """:func:`base_figure` with extra layout merged in before construction (no update_layout)."""
-    base = base_figure(title, x_title, y_title, height).layout.to_plotly_json()
-    for key, value in layout.items():
-        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return go.Figure(layout=base)
-
-
 def _segments(xs, y0: float, y1: float):
     """Vertical segments at ``xs`` from y0 to y1 as one trace's (x, y), NaN-separated."""
     xs = np.asarray(xs, dtype=np.float64)
@@ -75,7 +67,7 @@ def density_figure(centers, density, pdf, thresholds, levels, scheme: str, windo
     inside = lambda v: np.asarray(v)[(np.asarray(v) >= lo) & (np.asarray(v) <= hi)]  # noqa: E731
     t, y = inside(thresholds), inside(levels)
     ymax = float(max(np.max(density) if len(density) else 1.0, np.max(pdf) if pdf is not None else 0.0)) * 1.08
-    fig = _figure(f"Density of the input and the {SCHEME_LABELS[scheme]} cells",
+    fig = base_figure(f"Density of the input and the {SCHEME_LABELS[scheme]} cells",
                   "input x (full scale = ±1)", "probability density", height=380,
                   xaxis=dict(range=[lo, hi], exponentformat="e"),  # not SI: "500μ" would read as μ-law
                   yaxis=dict(range=[-0.04 * ymax, ymax], exponentformat="e"), bargap=0,
@@ -101,7 +93,7 @@ def compressor_figure(x, curves: dict, g711_points=None) -> go.Figure:
 
     It does not depend on the input level, so moving the level slider does not redraw it.
     """
-    fig = _figure("Compressor curves F(x)", "input x (full scale)", "compressed F(x)", height=380,
+    fig = base_figure("Compressor curves F(x)", "input x (full scale)", "compressed F(x)", height=380,
                   xaxis=dict(range=[-1, 1]), yaxis=dict(range=[-1.02, 1.02]),
                   legend=_legend_inside(0.01, 0.99, "left", "top"))
     fig.add_trace(go.Scatter(x=[-1, 1], y=[-1, 1], mode="lines", name="identity (uniform)", line=THEORY_LINE))
@@ -120,7 +112,7 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
     """SNR vs input level: uniform, μ-law, A-law and a fixed Lloyd-Max design, with theory and overload."""
     lv = curves.levels_db
     top = float(np.max(curves.theory_uniform_db))
-    fig = _figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
+    fig = base_figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
                   "SNR (dB)", height=440, yaxis=dict(range=[-10, top + 14]), xaxis=dict(range=[lv[0], lv[-1]]),
                   legend=_legend_inside(0.01, 0.99, "left", "top"))
     over = np.flatnonzero(curves.overload > 1e-3)
@@ -143,7 +135,7 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
 
 def bits_figure(sweep, bits_now: int, snr_now: dict) -> go.Figure:
     """SNR vs bits per scheme at the current level against the Panter–Dite line."""
-    fig = _figure("SNR vs bits at this input level", "bits b (2^b levels)", "SNR (dB)", height=400,
+    fig = base_figure("SNR vs bits at this input level", "bits b (2^b levels)", "SNR (dB)", height=400,
                   legend=_legend_inside(0.01, 0.99, "left", "top"))
     fig.add_trace(go.Scatter(x=sweep.bits, y=display_array(sweep.panter_dite_db), mode="lines",
                              name="Panter–Dite", line=THEORY_LINE))
@@ -165,7 +157,7 @@ def player_figure(history, frame: int, centers, density, is_pdf: bool, window: f
     ymax = float(np.max(density)) * 1.08
     its = np.array([h.iteration for h in history])
     mses = np.array([h.mse for h in history])
-    fig = _figure("Lloyd iterations: thresholds ↔ centroids", "x / σ (unit variance)", "probability density",
+    fig = base_figure("Lloyd iterations: thresholds ↔ centroids", "x / σ (unit variance)", "probability density",
                   height=400,
                   xaxis=dict(domain=[0, 0.62], range=[-window, window]),
                   yaxis=dict(range=[-0.04 * ymax, ymax]),
@@ -209,7 +201,7 @@ def vq_figure(exp) -> go.Figure:
     n1, n2 = len(exp.grid_levels[0]), len(exp.grid_levels[1])
     ax = dict(range=[-ext, ext], showgrid=False, zeroline=False, showline=True, linecolor="#9e9e9e",
               ticks="outside", constrain="domain")
-    fig = _figure(f"2-D quantization at {exp.rate:g} bits per dimension ({exp.n_codes} cells), ρ = {exp.rho:g}",
+    fig = base_figure(f"2-D quantization at {exp.rate:g} bits per dimension ({exp.n_codes} cells), ρ = {exp.rho:g}",
                   "x₁", "x₂", height=560, hovermode="closest",
                   legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.1, yanchor="top", font=dict(size=12)),
                   xaxis=dict(ax, domain=[0, 0.47]), yaxis=dict(ax, scaleanchor="x"),
