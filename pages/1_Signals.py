@@ -133,12 +133,9 @@ def time_views():
                            bind="query-params", **ui.default_kw("view_start", 0)) if x.size > view_len else 0
     sl = slice(view_start, min(view_start + view_len, x.size))
     t_ms = np.arange(sl.start, sl.stop) / fs * 1000
-    left, right = charts.columns(2)
-    with left:
-        ui.plot(figs.time_figure(t_ms, x[sl], a.values[sl]),
-                "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted.")
-    with right:
-        ui.plot(figs.error_figure(t_ms, x[sl] - a.values[sl], step),
+    with charts:
+        ui.plot(figs.signal_error_figure(t_ms, x[sl], a.values[sl], step),
+                "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted. "
                 "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions "
                 "beyond it.")
 

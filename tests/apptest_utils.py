@@ -32,3 +32,14 @@ def plotly_specs(at: AppTest) -> list[dict]:
 def payload_bytes(at: AppTest) -> int:
     """Bytes of all Plotly figure specs of the last run (what goes over the WebSocket for charts)."""
     return sum(len(el.proto.spec.encode()) for el in at.get("plotly_chart"))
+
+
+def trace_values(value) -> list:
+    """A trace's x or y as a list: Plotly 7 sends NumPy arrays as base64 typed arrays ({"dtype", "bdata"})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+    return list(value)

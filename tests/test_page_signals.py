@@ -2,11 +2,12 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from quantviz import theory
 from quantviz.params import SIGNAL_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, trace_values
 
 PAGE = "pages/1_Signals.py"
 ALL_VIEWS = {"views": ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]}
@@ -19,9 +20,22 @@ def _db(text: str) -> float:
 def test_defaults_draw_time_error_and_two_views():
     at = run_page(PAGE)
     titles = [s["layout"]["title"]["text"] for s in plotly_specs(at)]
-    assert [t.split(" (")[0] for t in titles] == ["Signal and quantized signal", "Error e = x − Q(x)",
-                                                  "Transfer characteristic",
+    assert [t.split(" (")[0] for t in titles] == ["Signal, quantized signal and error", "Transfer characteristic",
                                                   "Spectra"]
+
+
+def test_time_figure_shows_x_q_and_the_error_in_steps_on_one_time_axis():
+    at = run_page(PAGE, {"bits": 3, "view_len": 100, "level_db": -6})
+    fig = plotly_specs(at)[0]
+    x, q, e = ({t["name"].split(" (")[0]: t for t in fig["data"]}[n] for n in ("original x", "quantized Q(x)",
+                                                                                "error e/Δ"))
+    xs, qs, es = (np.array(trace_values(t["y"])) for t in (x, q, e))
+    assert len(xs) == 100 and e["yaxis"] == "y2"
+    step = 2 / 2**3  # 3 bits over [−1, 1]
+    np.testing.assert_allclose(es, (xs - qs) / step, atol=1e-5)  # float32 display arrays
+    assert np.max(np.abs(es)) <= 0.5 + 1e-5  # −6 dBFS sine stays inside the range: |e| ≤ Δ/2
+    bounds = sorted(s["y0"] for s in fig["layout"]["shapes"] if s.get("yref") == "y2")
+    assert bounds == [-0.5, 0.5]
 
 
 def test_all_views_draw_everything():
@@ -32,7 +46,7 @@ def test_all_views_draw_everything():
     assert abs(_db(m["SQNR"]) - (theory.sine_sqnr_db(8) - 1.0)) < 0.5
     specs = plotly_specs(at)
     titles = [s["layout"]["title"]["text"] for s in specs]
-    assert len(specs) == 7, titles
+    assert len(specs) == 6, titles
     for s in specs:
         assert s["layout"]["xaxis"]["title"]["text"] and s["layout"]["yaxis"]["title"]["text"]
     assert not at.error
@@ -57,7 +71,7 @@ def test_bits_change_moves_sqnr_by_6db_per_bit():
 @pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
 def test_presets(name):
     at = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS})
-    assert len(plotly_specs(at)) == 7
+    assert len(plotly_specs(at)) == 6
 
 
 EXTREMES = [

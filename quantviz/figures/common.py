@@ -20,7 +20,7 @@ COLORS = {
 }
 THEORY_LINE = dict(color=COLORS["theory"], dash="dash", width=1.5)
 MAX_POINTS = 2000
-_AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bdbdbd", showline=True,
+AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bdbdbd", showline=True,
              linecolor="#9e9e9e", ticks="outside", tickcolor="#9e9e9e", automargin=False)
 FONT_SIZE = 14
 LEGEND_STRIP = 100  # px under the plot: tick labels, the axis title and one or two legend rows
@@ -86,8 +86,8 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 340, **lay
         template="none",
         plot_bgcolor="white",
         paper_bgcolor="white",
-        xaxis=dict(_AXIS, title=dict(text=x_title)),
-        yaxis=dict(_AXIS, title=dict(text=y_title)),
+        xaxis=dict(AXIS, title=dict(text=x_title)),
+        yaxis=dict(AXIS, title=dict(text=y_title)),
         uirevision="keep",
     )
     for key, value in layout.items():
@@ -135,10 +135,10 @@ def vrect(fig: go.Figure, x0: float, x1: float, color: str, label: str | None = 
     return fig
 
 
-def hband(fig: go.Figure, half_width: float, label: str) -> go.Figure:
+def hband(fig: go.Figure, half_width: float, label: str, yref: str = "y") -> go.Figure:
     """Two dashed theory lines at ±half_width with a label (e.g. ±Δ/2)."""
-    hline(fig, half_width, label=label)
-    return hline(fig, -half_width)
+    hline(fig, half_width, label=label, yref=yref)
+    return hline(fig, -half_width, yref=yref)
 
 
 def fmt_step(step: float) -> str:

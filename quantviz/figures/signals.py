@@ -3,22 +3,30 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, hband, line, vline, vrect
+from quantviz.figures.common import (AXIS, COLORS, THEORY_LINE, base_figure, display_array, hband, line, vline,
+                                     vrect)
 
 
-def time_figure(t, x, q, unit: str = "ms") -> go.Figure:
-    """Signal and quantized signal over a window of time (staircase for short windows)."""
-    fig = base_figure("Signal and quantized signal", f"time ({unit})", "amplitude (full scale = 1)")
+def signal_error_figure(t, x, q, step: float, unit: str = "ms") -> go.Figure:
+    """Two panels on one time axis: x and Q(x) above, the error e/Δ = (x − Q(x))/Δ with its ±½ bounds below.
+
+    One figure rather than two: the panels share zoom and hover, and the
+    browser builds one chart per update instead of two.
+    """
+    t = np.asarray(t)
+    e = (np.asarray(x) - np.asarray(q)) / step
+    panel = dict(xref="paper", x=0, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13))
+    fig = base_figure(
+        "Signal, quantized signal and error", f"time ({unit})", "amplitude (full scale = 1)", height=520,
+        xaxis=dict(anchor="y2", domain=[0, 1]),
+        yaxis=dict(domain=[0.47, 1.0]),
+        yaxis2=dict(AXIS, domain=[0.0, 0.36], anchor="x", title=dict(text="error e/Δ (LSB)")),
+        annotations=[dict(panel, text="error e = x − Q(x), in steps Δ", yref="paper", y=0.37)],
+    )
     line(fig, t, x, "original x", COLORS["original"], width=2)
     line(fig, t, q, "quantized Q(x)", COLORS["quantized"], width=2, shape="hv")
-    return fig
-
-
-def error_figure(t, e, step: float, unit: str = "ms") -> go.Figure:
-    """Error e = x − Q(x) over time, in LSB (units of Δ), with the ±Δ/2 bounds."""
-    fig = base_figure("Error e = x − Q(x)", f"time ({unit})", "error (LSB = Δ)")
-    line(fig, t, np.asarray(e) / step, "error e/Δ", COLORS["error"])
-    return hband(fig, 0.5, "±Δ/2")
+    line(fig, t, e, "error e/Δ", COLORS["error"], yaxis="y2")
+    return hband(fig, 0.5, "±Δ/2", yref="y2")
 
 
 def staircase_figure(xin, qout, edges, signal_min: float, signal_max: float, zoomed: bool) -> go.Figure:

@@ -17,7 +17,7 @@ def metric(pg, label: str):
 def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
     page.goto(server + "/Signals?views=staircase&views=spectrum&views=histogram&views=SQNR+vs+bits"
               "&views=autocorrelation")
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(7, timeout=60_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(6, timeout=60_000)
     wait_idle(page)
     sqnr_before = metric(page, "SQNR").inner_text()
     screenshot(page, "signals_default", tall=True)
@@ -31,7 +31,7 @@ def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
     sqnr_after = float(metric(page, "SQNR").inner_text().split()[0])
     assert 12 < sqnr_after < 22, sqnr_after  # 3 bits: about 6.02*3 + 1.76 - 1 dB, minus clipping
     assert re.search(r"bits=3", page.url), page.url  # the permalink follows the slider
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(7)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(6)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "signals_bits3", tall=True)
 
@@ -48,7 +48,7 @@ def test_garbage_upload_gives_a_clear_message(page, server, tmp_path):
     good = tmp_path / "ramp.csv"
     good.write_text("value\n" + "\n".join(str(i / 500 - 1) for i in range(1000)))
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=30_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(3, timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
