@@ -13,7 +13,8 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, envelope, hline, line, vrect
+from quantviz.figures.common import (AXIS_STRIP, COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array,
+                                     envelope, hline, line, vrect)
 
 # Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
 # colour) as light purple, so silence would look like a mid-level.
@@ -69,7 +70,8 @@ def zoom_figure(t_ms, x, q, e, step: float | None = None, level_offset: float = 
     When at most 40 levels are in view the horizontal grid lines are the
     quantization levels (k + offset)·Δ.
     """
-    fig = base_figure("Zoom to sample level", "time (ms)", "amplitude (full scale = 1)", height=360)
+    fig = base_figure("Zoom to sample level", "time (ms)", "amplitude (full scale = 1)", height=390,
+                      margin=dict(b=LEGEND_STRIP + 30))  # its legend wraps to three rows in a half-width column
     dense = len(t_ms) > 300
     fig.add_trace(go.Scatter(x=display_array(t_ms), y=display_array(x), name="original x",
                              mode="lines" if dense else "lines+markers", marker=dict(size=4),
@@ -161,7 +163,7 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
         annotations=[dict(text=text, x=x, y=1.0, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                           showarrow=False, font=dict(size=13)) for text, x in
                      (("quantized Q(x)", 0.23), ("error e = x − Q(x)", 0.75))],
-        hovermode=False, margin=dict(l=60, r=10, t=60, b=10),
+        hovermode=False, margin=dict(l=60, r=10, t=60, b=AXIS_STRIP),
     )
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False,
                              marker=dict(coloraxis="coloraxis", color=[zmin])))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array, line, vline, vrect
+from quantviz.figures.common import (COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array, line, vline,
+                                     vrect)
 
 SCHEME_COLORS = {
     "uniform": COLORS["quantized"],  # orange: the plain quantizer of the other pages
@@ -203,7 +204,8 @@ def vq_figure(exp) -> go.Figure:
               ticks="outside", constrain="domain")
     fig = base_figure(f"2-D quantization at {exp.rate:g} bits per dimension ({exp.n_codes} cells), ρ = {exp.rho:g}",
                   "x₁", "x₂", height=560, hovermode="closest",
-                  legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.1, yanchor="top", font=dict(size=12)),
+                  legend=dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0.0, yanchor="bottom",
+                              font=dict(size=12)),
                   xaxis=dict(ax, domain=[0, 0.47]), yaxis=dict(ax, scaleanchor="x"),
                   xaxis2=dict(ax, domain=[0.53, 1], anchor="y2", title=dict(text="x₁")),
                   yaxis2=dict(ax, anchor="x2", scaleanchor="x2"),
@@ -213,7 +215,7 @@ def vq_figure(exp) -> go.Figure:
                       dict(text=f"vector: {exp.n_codes} k-means codes, Voronoi cells<br>"
                                 f"MSE = {exp.mse_vq:.4f} per dim.",
                            xref="x2 domain", yref="y2 domain", x=0.5, y=1.0, yanchor="bottom", showarrow=False)],
-                  margin=dict(l=50, r=10, t=80, b=10))
+                  margin=dict(l=50, r=10, t=80, b=LEGEND_STRIP))
     # right (drawn first, underneath): Voronoi cells from the label grid; boundaries where the label changes
     lab = exp.labels.astype(np.int16)
     edge = np.zeros(lab.shape, bool)
