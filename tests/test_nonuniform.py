@@ -301,3 +301,31 @@ def test_g711_chord_ends_lie_on_the_mu_255_curve():
     gx, gy = nu.g711_mu_points()
     assert gx.size == 18 and np.all(np.diff(gx) >= 0) and np.all(np.diff(gy) > 0)  # two codes for zero
     assert np.max(np.abs(gy - mu_law_compress(gx, 255))) < 0.01
+
+
+# --------------------------------------------------------------------------- SNR of a quantizer at many scales
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 200), st.integers(2, 40), st.integers(0, 2**31 - 1))
+def test_snr_vs_scale_equals_quantizing_each_scaled_copy(n, cells, seed):
+    # The run-sum shortcut against the plain definition: quantize s·x sample by sample, then 10·log10(Σx²/Σe²).
+    rng = np.random.default_rng(seed)
+    x = rng.laplace(size=n)
+    levels = np.sort(rng.normal(scale=2, size=cells))
+    thresholds = (levels[:-1] + levels[1:]) / 2
+    scales = 10 ** rng.uniform(-3, 2, size=7)
+    got = nu.snr_vs_scale(x, thresholds, levels, scales)
+    for s, g in zip(scales, got):
+        y = levels[np.searchsorted(thresholds, s * x, side="right")]
+        e = np.sum((s * x - y) ** 2)
+        want = 10 * np.log10(np.sum((s * x) ** 2) / e) if e > 0 else np.inf
+        assert g == pytest.approx(want, abs=1e-6) or (np.isinf(want) and g > 150)
+
+
+def test_loading_curves_equal_quantizing_at_every_level():
+    x = nu.unit_samples("laplacian")
+    lc = nu.loading_curves(x, 6, 100.0, levels_db=LEVELS)
+    x2d = nu.rms_of(LEVELS)[:, None] * x[None, :4096]
+    for scheme in ("uniform", "mu-law", "A-law"):
+        y = nu.quantize_scheme(x2d, scheme, 6, mu=100.0)[0]  # quantviz.quantize / companded_quantize
+        direct = 10 * np.log10(np.sum(x2d**2, axis=1) / np.sum((x2d - y) ** 2, axis=1))
+        np.testing.assert_allclose(lc.snr_db[scheme], direct, atol=1e-6)
