@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from quantviz import quantize, signals, theory, ui
-from quantviz import analysis as qa
+from quantviz.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
 from quantviz.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
 
@@ -19,20 +19,6 @@ source = sb.radio("Source", ["generated", "upload"], horizontal=True, key="sourc
                   **ui.default_kw("source", SIGNAL_DEFAULTS["source"], ["generated", "upload"]))
 fs = sb.selectbox("Sample rate (Hz)", [8000, 16000, 44100, 48000], key="fs", bind="query-params",
                   **ui.default_kw("fs", SIGNAL_DEFAULTS["fs"], [8000, 16000, 44100, 48000]))
-
-
-# Big arrays: cache_resource hands out the cached object itself (no 8 MB pickle copy per rerun);
-# they are made read-only so no session can alter another's data.
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def generated(kind, n, fs, freq, level_db):
-    return ui.frozen(signals.generate(kind, n, fs, freq=freq, amplitude=signals.db_to_amplitude(level_db)))
-
-
-@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
-def uploaded(file_id, name, _data):
-    x, file_fs, msg = signals.read_signal(_data, name)
-    return ui.frozen(x), file_fs, msg
-
 
 x, source_label = None, ""
 if source == "generated":
@@ -74,32 +60,7 @@ else:
 resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)))
 spec = resolved.spec
 
-# ---- Engine -----------------------------------------------------------------
-
-
-# Cached on small keys (the source's description and the frozen spec); the arrays are passed unhashed.
-@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Quantizing…")
-def analysis(source_key, spec, _x):
-    a = qa.analyse_signal(_x, spec)
-    ui.frozen(a.values)
-    return a
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def spectra(source_key, spec, fs, _x, _q, step):
-    return qa.error_spectra(_x, _q, spec, step, fs)
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def sweep(source_key, spec, _x):
-    return qa.sqnr_sweep(_x, spec)
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def autocorr(source_key, spec, _x, _q):
-    return qa.error_autocorrelation(_x, _q)
-
-
+# ---- Engine (cached calls, quantviz.cached.signals) ---------------------------
 a = analysis(source_key, spec, x)
 step = a.step
 m, p = a.metrics, a.predicted

@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from quantviz import audio_io, ui
+from quantviz import ui
 from quantviz import nonuniform as nu
-from quantviz.companding import a_law_compress, mu_law_compress
+from quantviz.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
+                                        player_density, samples, sweep, telephone, vq, window)
 from quantviz.figures import nonuniform as figs
 from quantviz.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS
 
@@ -33,40 +34,7 @@ sb.caption(f"A-law: A = {nu.A_LAW} (G.711, Europe). μ-law and A-law apply the u
            "compressed signal; Lloyd-Max and k-means are designed for this input.")
 
 
-# ---- Cached engine calls (small keys; arrays are frozen and shared) ----------
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def samples(dist):
-    return ui.frozen(nu.unit_samples(dist, clip=audio_io.load_clip("speech").samples[0] if dist == "speech" else None))
-
-
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def lloyd(dist, bits):
-    return nu.design_lloyd_max(dist, bits, samples(dist))
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Training k-means…")
-def kmeans(dist, bits):
-    codebook, train_mse = nu.design_kmeans(samples(dist), bits)
-    return ui.frozen(codebook), train_mse
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def fixed_range(dist, level_db, bits, mu):
-    return nu.compare_schemes(samples(dist), dist, level_db, bits, mu=mu, schemes=nu.FIXED_RANGE)
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def designed(dist, bits):  # Lloyd-Max and k-means scale with the input: measured once, at 0 dB
-    codebook, train_mse = kmeans(dist, bits)
-    return nu.compare_schemes(samples(dist), dist, 0.0, bits, lm=lloyd(dist, bits), km=codebook,
-                              km_train_mse=train_mse, schemes=nu.DESIGNED)
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def window(dist):
-    return nu.display_half_width(samples(dist))
-
-
+# ---- Engine (cached calls, quantviz.cached.nonuniform) -------------------------
 rows = fixed_range(dist, level_db, bits, mu) + tuple(nu.rescaled(m, level_db) for m in designed(dist, bits))
 by = {r.scheme: r for r in rows}
 sigma = float(nu.rms_of(level_db))
@@ -88,16 +56,6 @@ st.markdown(f"μ-law vs uniform: **{gain} dB**; best here: **{LABEL[best.scheme]
 VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
 views = st.pills("Views (each one costs a little time per change)", VIEWS, selection_mode="multi", key="show",
                  bind="query-params", **({} if "show" in st.session_state else {"default": D["show"]}))
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def loading(dist, bits, mu):
-    return nu.loading_curves(samples(dist), bits, mu)
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def mismatch(dist, bits):  # SNR of a fixed design vs L − L₀: one curve for every design level
-    return nu.mismatch_offsets(samples(dist), lloyd(dist, bits))
 
 
 def loading_view():
@@ -123,13 +81,6 @@ def density_view():
             "narrow where the density is high (width ∝ p^−⅓); uniform cells ignore the density.")
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def compressor(mu):  # independent of the level: built once per μ (plotly_chart only reads the figure)
-    xs = np.linspace(-1, 1, 1001)
-    curves = {f"μ-law, μ = {mu}": mu_law_compress(xs, mu), f"A-law, A = {nu.A_LAW}": a_law_compress(xs, nu.A_LAW)}
-    return figs.compressor_figure(xs, curves, nu.g711_mu_points())
-
-
 def compressor_view():
     gain = mu / ((1 + mu * sigma) * np.log1p(mu))  # F'(σ): local steps are Δ/F'(x)
     if sigma >= 1:
@@ -143,26 +94,11 @@ def compressor_view():
             "G.711's codes sit on the μ = 255 curve (8 straight chords).")
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def sweep(dist, level_db, mu):
-    return nu.snr_vs_bits(samples(dist), dist, level_db, {b: lloyd(dist, b) for b in range(1, 11)}, mu)
-
-
 def bits_view():
     ui.plot(figs.bits_figure(sweep(dist, level_db, mu), bits, {LABEL[r.scheme]: r.snr_db for r in rows[:4]}),
             "Every scheme gains about 6 dB per bit once the steps are fine; Lloyd-Max converges onto the Panter–Dite "
             "line 6.02b − 10·log10((1/12)(∫p^⅓)³) (from above); fixed-range schemes sit lower by a level-dependent "
             "offset.")
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def player(dist, n):
-    return nu.lloyd_player(dist, n, samples(dist))
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def player_density(dist):
-    return nu.player_density(dist, samples(dist))
 
 
 def lloyd_view():
@@ -179,11 +115,6 @@ def lloyd_view():
     ui.plot(figs.player_figure(hist, k, *player_density(dist)),
             f"Iteration {h.iteration} of {result.n_iter}: MSE = {h.mse:.4g} σ². Levels are the centroids of their "
             f"cells; thresholds move to the midpoints (largest gap now {gap:.2g} σ). The MSE never increases.")
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Training the 2-D codebook…")
-def vq(rho, n_codes):
-    return nu.vq_experiment(rho, n_codes)
 
 
 def vq_view():
@@ -218,14 +149,6 @@ LISTEN = [-10, -20, -30, -40, -50]
 listen_db = st.columns([1, 2])[0].select_slider("Speech level for listening (dB RMS re full scale)", LISTEN,
                                                key="listen_db", bind="query-params",
                                                **ui.default_kw("listen_db", D["listen_db"]))
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def telephone(listen_db):  # WAV bytes at true level (8-bit PCM exactly on its grid, G.711 on 16 bits), SNR
-    clip = audio_io.load_clip("speech")
-    return {k: (audio_io.wav_bytes(y, 8000, bits=b), snr)
-            for k, (y, b, snr) in nu.telephone_line(clip.samples[0], clip.sample_rate, listen_db).items()}
-
 
 TITLES = {"original": "original (16-bit)", "uniform": "8-bit uniform PCM", "mu-law": "8-bit G.711 μ-law",
           "A-law": "8-bit G.711 A-law"}

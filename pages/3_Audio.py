@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from quantviz import audio_lab, ui
+from quantviz.cached.audio import analysis, at_level
 from quantviz.figures import audio as figs
 from quantviz.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
 
@@ -21,13 +22,6 @@ gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db", bin
                     **ui.default_kw("gain_db", D["gain_db"]),
                     help="Turns the clip down before quantizing: a quiet signal uses only a few levels.")
 fs = clip.sample_rate
-
-
-@st.cache_resource(max_entries=3, ttl=1800, show_spinner=False)
-def at_level(source_key, gain_db, _samples):
-    """The clip at the chosen input level (read-only, shared; not recomputed on every rerun)."""
-    return _samples if gain_db == 0 else ui.frozen(_samples * 10 ** (gain_db / 20))
-
 
 x = at_level(source_key, gain_db, clip.samples)
 
@@ -49,14 +43,7 @@ else:
     sb.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
                "zero and coarse near full scale. Bits, dither and noise shaping apply to uniform PCM only.")
 
-
-# cache_resource, not cache_data: the result (read-only arrays, up to 46 MB for 60 s of stereo) is shared
-# instead of being pickled on every store and copied on every hit (measured: ~40 ms per run for 60 s stereo).
-@st.cache_resource(max_entries=3, ttl=1800, show_spinner="Quantizing…")
-def analysis(source_key, gain_db, spec, scheme, fs, _x):
-    return audio_lab.analyse_audio(_x, fs, spec, scheme)
-
-
+# ---- Engine (cached calls, quantviz.cached.audio) ------------------------------
 a = analysis(source_key, gain_db, spec, scheme, fs, x)
 m, p = a.metrics, a.predicted
 pcm = scheme == "pcm"
