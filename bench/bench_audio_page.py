@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from pagebench import ROOT, measure, report, run_pair, summary
+from pagebench import ROOT, report, run_pair
 
-from tests.serve import CHROMIUM_ARGS, chromium_path, streamlit_server
 
 MOVES = 11
 DROPZONE = "[data-testid='stFileUploaderDropzoneInput']"
@@ -40,37 +39,18 @@ def make_wav(path: Path, seconds: float, channels: int, fs: int = 48_000) -> Pat
 
 
 def run_upload_pair(wav: Path, moves: int = MOVES):
-    """Like pagebench.run_pair, but the Audio page gets its input through the upload widget."""
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server(str(ROOT / "bench" / "trivial_app.py")) as tbase, \
-            streamlit_server(str(ROOT / "app.py")) as abase, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-        page = ctx.new_page()
-        trivial = summary("trivial", *measure(page, tbase + "/", "k", "k", moves))
-        ctx.close()
-        ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-        page = ctx.new_page()
-        goto = page.goto
-
-        def goto_and_upload(url, **kwargs):  # measure() calls goto, then waits for the metrics
-            response = goto(url, **kwargs)
-            page.locator(DROPZONE).set_input_files(str(wav), timeout=120_000)
-            return response
-
-        page.goto = goto_and_upload
-        target = summary("target", *measure(page, abase + "/Audio?input=upload&bits=15", "Bits b", "SNR", moves))
-        ctx.close()
-        browser.close()
-    return trivial, target
+    """Like pagebench.run_pair, but the Audio page gets its input through the upload widget (a new upload,
+    hence new analyses, every round)."""
+    return run_pair(str(ROOT / "app.py"), "/Audio?input=upload&bits=15", "Bits b", "SNR", moves,
+                    prepare=lambda page: page.locator(DROPZONE).set_input_files(str(wav), timeout=120_000))
 
 
 if __name__ == "__main__":
     which = set(sys.argv[1:]) or {"1", "2", "3"}
     ratios = {}
     if "1" in which:
-        trivial, target = run_pair(str(ROOT / "app.py"), "/Audio?clip=chords&bits=20", "Bits b", "SNR", moves=MOVES)
+        paths = [f"/Audio?clip=chords&bits=20&gain_db={g}" for g in (0, -1, -2)]  # new settings every round
+        trivial, target = run_pair(str(ROOT / "app.py"), paths, "Bits b", "SNR", moves=MOVES)
         ratios["chords 8 s"] = report("Audio page, built-in 8 s clip (chords), bits slider", trivial, target, 1.5)
     with tempfile.TemporaryDirectory() as tmp:
         if "2" in which:

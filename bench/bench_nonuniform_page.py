@@ -30,10 +30,12 @@ def lloyd_max_budget():
 if __name__ == "__main__":
     lloyd_max_budget()
     # Level slider: -20 → -31 dB, every move a new setting (no cache hits); the default two views.
-    trivial, target = run_pair(str(ROOT / "app.py"), "/Nonuniform", "Input level", "uniform", moves=11)
+    # Three rounds on three sources: new settings in every round too.
+    paths = [f"/Nonuniform?dist={d}" for d in ("laplacian", "gaussian", "uniform")]
+    trivial, target = run_pair(str(ROOT / "app.py"), paths, "Input level", "uniform", moves=11)
     report("Non-uniform page, default views (loading curves + compressor), level slider", trivial, target, 1.5)
     # Bits slider: 8 → 2, each move designs a new Lloyd-Max quantizer and trains k-means.
-    trivial, target = run_pair(str(ROOT / "app.py"), "/Nonuniform", "Bits b", "uniform", moves=6)
+    trivial, target = run_pair(str(ROOT / "app.py"), paths, "Bits b", "uniform", moves=6)
     report("Non-uniform page, default views, bits slider (new designs every move)", trivial, target, 1.5)
     if "--all-views" in sys.argv:
         views = "&".join("show=" + v.replace(" ", "+") for v in

@@ -8,5 +8,7 @@ from pagebench import ROOT, report, run_pair
 
 if __name__ == "__main__":
     # bits 24 → 13: every move is a new setting (no cache hits).
-    trivial, target = run_pair(str(ROOT / "app.py"), "/Signals?n=1000000&bits=24", "Bits b", "SQNR", moves=11)
+    # Three rounds at three levels: new settings in every round too.
+    paths = [f"/Signals?n=1000000&bits=24&level_db={lv}" for lv in (-1, -2, -3)]
+    trivial, target = run_pair(str(ROOT / "app.py"), paths, "Bits b", "SQNR", moves=11)
     report("Signals page, 1,000,000 samples, bits slider", trivial, target, budget_ratio=1.5)

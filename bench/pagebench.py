@@ -4,7 +4,7 @@ Each measurement presses an arrow key on a slider, waits until the script has
 run, a watched metric has changed and the browser has painted two frames, and
 counts the bytes of WebSocket frames received meanwhile. Pages are compared
 with ``bench/trivial_app.py`` (one slider, one 1,000-point chart) measured in
-the same run, because this machine is shared and noisy.
+the same run, in alternating rounds, because this machine is shared and noisy.
 """
 
 import re
@@ -66,24 +66,42 @@ def summary(name, times, sizes):
 
 
 def run_pair(target_script, target_path, slider_label, metric_label, moves=12, key="ArrowLeft",
-             trivial_moves=None, viewport=(1280, 720)):
-    """Measure the trivial page and a target page alternately in one run; return both summaries."""
+             trivial_moves=None, viewport=(1280, 720), rounds=3, prepare=None):
+    """Measure the trivial page and a target page in alternating rounds of one run; return both summaries.
+
+    ``target_path`` is one URL path, or one per round (so that every round makes
+    new settings, not cache hits). Alternating rounds keep a drift in the
+    machine's load from favouring either page; the medians pool all rounds.
+    ``prepare(page)`` runs after each page load of the target (e.g. an upload).
+    """
     from playwright.sync_api import sync_playwright
 
+    paths = [target_path] * rounds if isinstance(target_path, str) else list(target_path)
     trivial_moves = trivial_moves or moves
+    times = {"trivial": ([], []), "target": ([], [])}
     with streamlit_server(str(ROOT / "bench" / "trivial_app.py")) as tbase, \
             streamlit_server(target_script) as abase, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        results = {}
-        for name, url, sl, ml, n, k in (("trivial", tbase + "/", "k", "k", trivial_moves, "ArrowLeft"),
-                                       ("target", abase + target_path, slider_label, metric_label, moves, key)):
-            ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-            page = ctx.new_page()
-            t, s = measure(page, url, sl, ml, n, key)
-            results[name] = summary(name, t, s)
-            ctx.close()
+        for path in paths:
+            for name, url, sl, ml, n, k in (("trivial", tbase + "/", "k", "k", trivial_moves, "ArrowLeft"),
+                                           ("target", abase + path, slider_label, metric_label, moves, key)):
+                ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+                page = ctx.new_page()
+                if name == "target" and prepare is not None:
+                    goto = page.goto
+
+                    def goto_and_prepare(u, _goto=goto, _page=page, **kwargs):  # measure() calls goto first
+                        response = _goto(u, **kwargs)
+                        prepare(_page)
+                        return response
+
+                    page.goto = goto_and_prepare
+                t, s = measure(page, url, sl, ml, n, k)
+                times[name][0].extend(t)
+                times[name][1].extend(s)
+                ctx.close()
         browser.close()
-    return results["trivial"], results["target"]
+    return summary("trivial", *times["trivial"]), summary("target", *times["target"])
 
 
 def report(title, trivial, target, budget_ratio, budget_kib=300):
