@@ -29,3 +29,7 @@ def test_importing_the_ui_freezes_the_import_heap():
     import quantviz.ui  # noqa: F401
 
     assert gc.get_freeze_count() > 50_000
+
+
+def test_legend_rows_size_the_strip():
+    assert base_figure("t", "x", "y", legend_rows=3).layout.margin.b > LEGEND_STRIP

@@ -13,7 +13,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
-from quantviz.figures.common import (AXIS_STRIP, COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array,
+from quantviz.figures.common import (AXIS_STRIP, COLORS, THEORY_LINE, base_figure, display_array,
                                      envelope, hline, line, vrect)
 
 # Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
@@ -70,8 +70,7 @@ def zoom_figure(t_ms, x, q, e, step: float | None = None, level_offset: float = 
     When at most 40 levels are in view the horizontal grid lines are the
     quantization levels (k + offset)·Δ.
     """
-    fig = base_figure("Zoom to sample level", "time (ms)", "amplitude (full scale = 1)", height=390,
-                      margin=dict(b=LEGEND_STRIP + 30))  # its legend wraps to three rows in a half-width column
+    fig = base_figure("Zoom to sample level", "time (ms)", "amplitude (full scale = 1)", height=390, legend_rows=3)
     dense = len(t_ms) > 300
     fig.add_trace(go.Scatter(x=display_array(t_ms), y=display_array(x), name="original x",
                              mode="lines" if dense else "lines+markers", marker=dict(size=4),
@@ -173,7 +172,8 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
 def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) -> go.Figure:
     """Long-term spectra of x and e (dBFS per bin, log frequency) against the predicted error floor."""
     fig = base_figure("Long-term spectrum of the error vs theory", "frequency (Hz)", "power per bin (dBFS)",
-                      height=360, xaxis=dict(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)]))
+                      height=390, legend_rows=3,
+                      xaxis=dict(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)]))
     line(fig, f, x_db, "original x", COLORS["original"], width=1)
     line(fig, f, e_db, "error e", COLORS["error"], width=3)
     fig.add_trace(go.Scatter(x=display_array(f), y=display_array(floor_db), name=floor_label, mode="lines",
@@ -186,7 +186,7 @@ def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) 
 
 def segsnr_figure(t, snr_db, pred_db, level_dbfs, mean_db: float) -> go.Figure:
     """Per-frame SNR over time with the model's prediction and the signal's level (all in dB)."""
-    fig = base_figure("Segmental SNR over time (20 ms frames)", "time (s)", "dB", height=360)
+    fig = base_figure("Segmental SNR over time (20 ms frames)", "time (s)", "dB", height=390, legend_rows=3)
     line(fig, t, level_dbfs, "signal level (dBFS)", COLORS["original"], width=1)
     line(fig, t, pred_db, "model SNR: level − floor", COLORS["theory"], width=1.2, dash="dash")
     line(fig, t, snr_db, "measured SNR per frame", COLORS["error"], width=2)

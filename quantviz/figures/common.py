@@ -23,8 +23,9 @@ MAX_POINTS = 2000
 AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bdbdbd", showline=True,
              linecolor="#9e9e9e", ticks="outside", tickcolor="#9e9e9e", automargin=False)
 FONT_SIZE = 14
-LEGEND_STRIP = 100  # px under the plot: tick labels, the axis title and one or two legend rows
-AXIS_STRIP = 62  # px under the plot when the figure places its own legend: tick labels and the axis title
+AXIS_STRIP = 62  # px under the plot for the tick labels and the axis title
+LEGEND_ROW = 20  # px per row of the legend strip under that
+LEGEND_STRIP = AXIS_STRIP + 2 * LEGEND_ROW  # the default: room for two legend rows
 
 
 def display_array(a) -> np.ndarray:
@@ -63,11 +64,14 @@ def envelope(x, y, max_points: int = MAX_POINTS):
     return display_array(x[idx]), display_array(y[idx]), True
 
 
-def base_figure(title: str, x_title: str, y_title: str, height: int = 340, **layout) -> go.Figure:
+def base_figure(title: str, x_title: str, y_title: str, height: int = 340, legend_rows: int = 2,
+                **layout) -> go.Figure:
     """An empty figure with the project's layout: title, axis titles with units, compact margins.
 
-    ``layout`` adds or overrides layout entries; a dict value is merged into the
-    default of the same name (so ``xaxis=dict(type="log")`` keeps the axis title).
+    ``legend_rows`` sizes the legend strip under the plot (three long names in a
+    half-width column wrap to three rows; a strip too short pushes the axis
+    title onto the tick labels). ``layout`` adds or overrides layout entries;
+    a dict value is merged into the default of the same name (so ``xaxis=dict(type="log")`` keeps the axis title).
     Everything goes to the constructor: ``update_layout()`` on a built figure is
     ~20× slower.
     """
@@ -77,7 +81,7 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 340, **lay
         # Fixed margins, no axis automargin, a legend placed in the figure's own bottom strip: Streamlit
         # re-creates a chart whenever its data change, and a margin that Plotly has to grow makes it draw
         # everything twice (measured: 39 → 20 ms per chart).
-        margin=dict(l=76, r=18, t=44, b=AXIS_STRIP if "legend" in layout else LEGEND_STRIP),
+        margin=dict(l=76, r=18, t=44, b=AXIS_STRIP + (0 if "legend" in layout else LEGEND_ROW * legend_rows)),
         font=dict(size=FONT_SIZE),
         legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0,
                     font=dict(size=12)),
