@@ -21,7 +21,7 @@ COLORS = {
 THEORY_LINE = dict(color=COLORS["theory"], dash="dash", width=1.5)
 MAX_POINTS = 2000
 AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=True, zerolinecolor="#bdbdbd", showline=True,
-             linecolor="#9e9e9e", ticks="outside", tickcolor="#9e9e9e", automargin=False)
+            linecolor="#9e9e9e", ticks="outside", tickcolor="#9e9e9e", automargin=False)
 FONT_SIZE = 14
 AXIS_STRIP = 62  # px under the plot for the tick labels and the axis title
 LEGEND_ROW = 20  # px per row of the legend strip under that
@@ -71,7 +71,9 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 340, legen
     ``legend_rows`` sizes the legend strip under the plot (three long names in a
     half-width column wrap to three rows; a strip too short pushes the axis
     title onto the tick labels). ``layout`` adds or overrides layout entries;
-    a dict value is merged into the default of the same name (so ``xaxis=dict(type="log")`` keeps the axis title).
+    a dict value is merged into the default of the same name (so
+    ``xaxis=dict(type="log")`` keeps the axis title); a ``legend`` replaces
+    the default one and drops the legend strip.
     Everything goes to the constructor: ``update_layout()`` on a built figure is
     ~20× slower.
     """

@@ -56,3 +56,18 @@ def screenshot(pg, name: str, tall: bool = False) -> Path:
     else:
         pg.screenshot(path=str(out))
     return out
+
+
+GARBAGE_WAV = b"RIFF" + bytes(range(256)) * 10  # a WAV header followed by nonsense
+
+
+def upload_garbage_and_expect_message(pg, tmp_path, shot: str) -> None:
+    """Upload a broken WAV through the page's file uploader: a clear message, no traceback, a screenshot."""
+    from playwright.sync_api import expect
+
+    bad = tmp_path / "noise.wav"
+    bad.write_bytes(GARBAGE_WAV)
+    pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(pg.locator("[data-testid='stAlert']", has_text="Could not use this file")).to_be_visible(timeout=30_000)
+    assert pg.locator("[data-testid='stException']").count() == 0
+    screenshot(pg, shot)

@@ -8,7 +8,7 @@ import soundfile as sf
 from playwright.sync_api import expect
 
 from quantviz import QuantizerSpec, audio_io, audio_lab
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
 AUDIO = "[data-testid='stAudio']"
@@ -99,12 +99,7 @@ def test_presets_and_g711_render(page, server):
 def test_uploads_bad_then_stereo(page, server, tmp_path):
     page.goto(server + "/Audio?input=upload" + ALL)
     expect(page.get_by_text("Upload an audio file")).to_be_visible(timeout=90_000)
-    bad = tmp_path / "noise.wav"
-    bad.write_bytes(b"RIFF" + bytes(range(256)) * 10)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
-    expect(page.locator("[data-testid='stAlert']", has_text="Could not use this file")).to_be_visible(timeout=30_000)
-    assert page.locator("[data-testid='stException']").count() == 0
-    screenshot(page, "audio_bad_upload")
+    upload_garbage_and_expect_message(page, tmp_path, "audio_bad_upload")
     t = np.arange(44_100 * 4) / 44_100
     y = np.stack([0.5 * np.sin(2 * np.pi * 440 * t), 0.05 * np.sin(2 * np.pi * 3000 * t)], axis=1)
     good = tmp_path / "stereo.wav"

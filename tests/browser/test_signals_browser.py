@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
 
@@ -39,12 +39,7 @@ def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
 def test_garbage_upload_gives_a_clear_message(page, server, tmp_path):
     page.goto(server + "/Signals?source=upload")
     expect(page.get_by_text("Upload a file")).to_be_visible(timeout=60_000)
-    bad = tmp_path / "noise.wav"
-    bad.write_bytes(b"RIFF" + bytes(range(256)) * 10)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
-    expect(page.locator("[data-testid='stAlert']", has_text="Could not use this file")).to_be_visible(timeout=30_000)
-    assert page.locator("[data-testid='stException']").count() == 0
-    screenshot(page, "signals_bad_upload")
+    upload_garbage_and_expect_message(page, tmp_path, "signals_bad_upload")
     good = tmp_path / "ramp.csv"
     good.write_text("value\n" + "\n".join(str(i / 500 - 1) for i in range(1000)))
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
