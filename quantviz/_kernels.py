@@ -270,6 +270,26 @@ def _shaped_fixed_parallel(x, d, has_d, origin, step, offset, n_levels, limit, f
 
 
 @njit(cache=True)
+def squared_error_vs_scale(xs, thresholds, levels, scales):
+    """Σ_n (s·x[n] − Q(s·x[n]))² for every scale s > 0, for sorted ``xs`` (used by
+    :func:`quantviz.nonuniform.snr_vs_scale`). Q maps t[i−1] ≤ v < t[i] to levels[i]; because the
+    samples are sorted and s > 0, the cell index only moves up, so each scale is one pass."""
+    err = np.empty(scales.size)
+    for k in range(scales.size):
+        s = scales[k]
+        j = 0
+        e = 0.0
+        for i in range(xs.size):
+            v = s * xs[i]
+            while j < thresholds.size and v >= thresholds[j]:
+                j += 1
+            d = v - levels[j]
+            e += d * d
+        err[k] = e
+    return err
+
+
+@njit(cache=True)
 def _shaped(x, d, r, has_d, has_r, origin, step, offset, n_levels, rounding, wrap, subtract, coef, out):
     order = coef.size
     limit = 2.0 * step

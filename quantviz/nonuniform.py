@@ -32,7 +32,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import integrate, stats
 
-from quantviz import g711, metrics, theory
+from quantviz import _kernels, g711, metrics, theory
 from quantviz.companding import companded_quantize, expander
 from quantviz.lloyd_max import LloydMaxResult, apply_codebook, lloyd_max, panter_dite_mse
 from quantviz.quantizers import QuantizerSpec, levels, quantize
@@ -481,26 +481,16 @@ def snr_vs_scale(x, thresholds, levels, scales) -> np.ndarray:
     """SNR in dB of one scalar quantizer applied to s·x for every scale s > 0.
 
     The quantizer maps t[i−1] ≤ v < t[i] to levels[i] (the outer cells reach
-    ±∞, i.e. they clip). Sorted, the samples fall into the cells in runs:
-    cell i holds t[i−1]/s ≤ x < t[i]/s, and over a run
-    Σ(s·x − yᵢ)² = s²·Σx² − 2s·yᵢ·Σx + nᵢ·yᵢ². With run sums of 1, x and x²
-    (``np.add.reduceat``: sums of each run, not differences of cumulative
-    sums, so nothing cancels), the cost is one sort plus O(scales × cells),
-    instead of quantizing scales × n samples. SNR = 10·log10(s²Σx² / Σe²).
+    ±∞, i.e. they clip). SNR(s) = 10·log10(s²·Σx² / Σ(s·x − Q(s·x))²). With the
+    samples sorted, the cell index only moves up as x grows, so one compiled
+    pass per scale sums the squared errors directly (no run sums, nothing to
+    cancel): scales × n steps instead of quantizing scales × n samples through
+    NumPy temporaries.
     """
     xs = np.sort(np.asarray(x, dtype=np.float64).ravel())
-    t = np.asarray(thresholds, dtype=np.float64)
-    y = np.asarray(levels, dtype=np.float64)
     scales = np.asarray(scales, dtype=np.float64)
-    cuts = np.searchsorted(xs, t[None, :] / scales[:, None], side="left")  # (scales, cells − 1)
-    powers = (np.ones_like(xs), xs, xs * xs)
-    err = np.empty(scales.size)
-    for k, (s, c) in enumerate(zip(scales, cuts)):
-        starts = np.concatenate(([0], c))
-        keep = np.concatenate((c, [xs.size])) > starts  # empty runs (reduceat would repeat an element)
-        n_i, s1, s2 = (np.add.reduceat(pw, starts[keep]) for pw in powers)
-        yk = y[keep]
-        err[k] = np.sum(s * s * s2 - 2 * s * yk * s1 + n_i * yk * yk)
+    err = _kernels.squared_error_vs_scale(xs, np.ascontiguousarray(thresholds, dtype=np.float64),
+                                          np.ascontiguousarray(levels, dtype=np.float64), scales)
     with np.errstate(divide="ignore"):
         return 10 * np.log10(scales**2 * np.sum(xs * xs) / np.maximum(err, 0.0))
 
