@@ -176,7 +176,8 @@ bottom = {
     "segmental": lambda: ui.plot(
         figs.segsnr_figure(a.seg_t, a.seg_snr_db, a.seg_pred_db, a.seg_level_dbfs, m["segsnr"]),
         "The noise floor is fixed, so each frame's SNR falls with the music's level: quiet passages suffer most, "
-        "which the single SNR number hides."),
+        "which the single SNR number hides. The dotted line is the segmental SNR: the mean over frames, each "
+        "clamped to −10…35 dB."),
 }
 chosen = [k for k in bottom if k in views]
 for col, k in zip(st.columns(len(chosen)) if chosen else [], chosen):
