@@ -62,17 +62,20 @@ def test_fixed_point_kernel_is_exact_on_dyadic_inputs(k, bits, mode, subtractive
 
 
 @settings(max_examples=60, deadline=None)
-@given(k=st.integers(1, 4), bits=st.integers(6, 24), mode=st.sampled_from(["midtread", "midrise", "endpoints"]),
+@given(k=st.integers(1, 4), bits=st.integers(6, 16), mode=st.sampled_from(["midtread", "midrise", "endpoints"]),
        dither=st.sampled_from(["none", "rpdf", "tpdf", "gaussian"]), subtractive=st.booleans(),
        amp=st.floats(0.01, 0.9), seed=st.integers(0, 2**16))
 def test_quantize_matches_the_float_definition_on_short_signals(k, bits, mode, dither, subtractive, amp, seed):
-    """Random in-range inputs (amp ≥ 0.01: a signal that sits on the decision thresholds, e.g. a near-zero
-    input to a mid-rise quantizer, makes every step a near-tie that two roundings may break differently)."""
+    """Random in-range inputs, up to 16 bits. The float loop rounds w at ulp(2^(b−1)) LSB every step and the
+    loop integrates that k times: at 24 bits and k = 4 it parts from exact arithmetic within ~100 samples
+    (seen), which the exact test above covers instead. amp ≥ 0.01: a signal sitting on the decision
+    thresholds (a near-zero input to a mid-rise quantizer) makes every step a near-tie."""
     x = amp * np.random.default_rng(seed + 1).uniform(-1, 1, 120)
     spec = QuantizerSpec(bits=bits, mode=mode, dither=dither, subtractive=subtractive, noise_shaping=k, seed=seed)
     r = quantize(x, spec)
     d = r.dither_ if r.dither_ is not None else np.zeros_like(x)
-    np.testing.assert_allclose(r.values, python_feedback(x, d, k, spec), rtol=0, atol=1e-9 * r.step)
+    # the same codes: values within a billionth of a step, plus the rounding of values near 1 (subtractive dither)
+    np.testing.assert_allclose(r.values, python_feedback(x, d, k, spec), rtol=0, atol=1e-9 * r.step + 1e-15)
 
 
 def float_kernel(x, d, k, spec):
