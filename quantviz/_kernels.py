@@ -1,6 +1,7 @@
-"""Compiled inner loops of :func:`quantviz.quantize` (numba, cached on disk).
+"""Compiled inner loops of :func:`quantviz.quantize` and
+:func:`quantviz.nonuniform.snr_vs_scale` (numba, cached on disk).
 
-Every kernel computes, per sample, the code k = R(u) of u = (w − origin)/Δ −
+Every quantizing kernel computes, per sample, the code k = R(u) of u = (w − origin)/Δ −
 offset, applies overflow, and returns origin + (k + offset)Δ − s·d. They are
 private: call :func:`quantviz.quantize`.
 
