@@ -1,5 +1,6 @@
 """Compiled inner loops of :func:`quantviz.quantize` and
-:func:`quantviz.nonuniform.snr_vs_scale` (numba, cached on disk).
+:func:`quantviz.nonuniform.snr_vs_scale`, and the one-pass statistics of
+:func:`quantviz.analysis.analyse_signal` (numba, cached on disk).
 
 Every quantizing kernel computes, per sample, the code k = R(u) of u = (w − origin)/Δ −
 offset, applies overflow, and returns origin + (k + offset)Δ − s·d. They are
@@ -268,6 +269,46 @@ def _shaped_fixed_parallel(x, d, has_d, origin, step, offset, n_levels, limit, f
         bads[row] = _fixed_row(x[row], d[row] if has_d else d[0], has_d, origin, step, offset, n_levels, limit,
                                frac_bits, subtract, order, out[row])
     return -1 if np.any(bads < 0) else bads.sum()
+
+
+@njit(cache=True)
+def signal_error_stats(x, e, lo_edge, hi_edge):
+    """One pass over a signal x and its error e (used by :func:`quantviz.analysis.analyse_signal`):
+    (Σx², max|x|, Σe², max|e|, #samples with x < lo_edge or x > hi_edge). Sums are pairwise over
+    blocks of 4,096 samples, so they round like NumPy's."""
+    sx = 0.0
+    se = 0.0
+    peak = 0.0
+    emax = 0.0
+    outside = 0
+    n = x.size
+    for b0 in range(0, n, 4096):
+        bx = 0.0
+        be = 0.0
+        for i in range(b0, min(b0 + 4096, n)):
+            xi = x[i]
+            ei = e[i]
+            bx += xi * xi
+            be += ei * ei
+            peak = max(peak, abs(xi))
+            emax = max(emax, abs(ei))
+            if xi < lo_edge or xi > hi_edge:
+                outside += 1
+        sx += bx
+        se += be
+    return sx, peak, se, emax, outside
+
+
+@njit(cache=True)
+def error_histogram(e, step, span, bins):
+    """Counts of e/Δ in ``bins`` equal bins on [−span, span); values beyond go to the end bins."""
+    counts = np.zeros(bins, dtype=np.int64)
+    k = bins / (2.0 * span)
+    for i in range(e.size):
+        v = (e[i] / step + span) * k
+        j = 0 if v < 1.0 else (bins - 1 if v >= bins - 1 else int(v))
+        counts[j] += 1
+    return counts
 
 
 @njit(cache=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from quantviz import metrics, spectral, theory
+from quantviz import _kernels, metrics, spectral, theory
 from quantviz.quantizers import QuantizerSpec, quantize
 
 SWEEP_BITS = np.arange(1, 25)
@@ -52,15 +52,21 @@ def _predicted_power(spec: QuantizerSpec, step: float) -> float:
     return float(theory.error_power(step, spec.dither, spec.dither_scale, spec.subtractive, spec.noise_shaping))
 
 
-def clip_fraction(x, spec: QuantizerSpec, step: float) -> float:
-    """Fraction of samples outside the granular region [first − Δ/2, last + Δ/2] of a bounded grid."""
+def granular_edges(spec: QuantizerSpec, step: float) -> tuple[float, float]:
+    """The granular region [first − Δ/2, last + Δ/2] of a bounded grid; (−∞, ∞) for an unbounded one."""
     if not spec.bounded:
-        return 0.0
+        return -np.inf, np.inf
     offset = 0.5 if spec.mode == "midrise" else 0.0
     first = spec.lo + offset * step
     last = spec.lo + (2**spec.bits - 1 + offset) * step
+    return first - step / 2, last + step / 2
+
+
+def clip_fraction(x, spec: QuantizerSpec, step: float) -> float:
+    """Fraction of samples outside the granular region [first − Δ/2, last + Δ/2] of a bounded grid."""
+    lo, hi = granular_edges(spec, step)
     x = np.asarray(x)
-    return float(np.mean((x < first - step / 2) | (x > last + step / 2)))
+    return float(np.mean((x < lo) | (x > hi)))
 
 
 def analyse_signal(x, spec: QuantizerSpec) -> SignalAnalysis:
@@ -75,19 +81,21 @@ def analyse_signal(x, spec: QuantizerSpec) -> SignalAnalysis:
     """
     x = np.asarray(x, dtype=np.float64)
     r = quantize(x, spec)
-    e = r.error
+    e = np.ascontiguousarray(r.error, dtype=np.float64).ravel()
     step = r.step
-    px = float(np.mean(x**2))
-    peak = float(np.max(np.abs(x))) or 1.0
+    # One compiled pass for the sums and maxima (the formulas of quantviz.metrics; tests check they agree).
+    sum_x2, peak, sum_e2, max_abs, outside = _kernels.signal_error_stats(np.ascontiguousarray(x).ravel(), e,
+                                                                         *granular_edges(spec, step))
+    px = sum_x2 / x.size
+    peak = peak or 1.0
     pe_model = _predicted_power(spec, step)
-    # The formulas of quantviz.metrics, evaluated on the one error array (tests check they agree).
-    mse = float(np.mean(e**2))
+    mse = sum_e2 / x.size
     with np.errstate(divide="ignore"):
         measured_sqnr = float(10 * np.log10(px / mse)) if mse > 0 else np.inf
         m = {
             "mse": mse,
             "rms": float(np.sqrt(mse)),
-            "max_abs": float(np.max(np.abs(e))),
+            "max_abs": max_abs,
             "sqnr": measured_sqnr,
             "psqnr": float(10 * np.log10(peak**2 / mse)) if mse > 0 else np.inf,
             "enob": metrics.enob(measured_sqnr),
@@ -105,10 +113,9 @@ def analyse_signal(x, spec: QuantizerSpec) -> SignalAnalysis:
     span = max(0.75, min(4.0, m["max_abs"] / step * 1.05))
     bins = 61
     edges = np.linspace(-span, span, bins + 1)
-    idx = np.clip(((e / step + span) * (bins / (2 * span))).astype(np.int64), 0, bins - 1)  # a fast histogram
-    density = np.bincount(idx.ravel(), minlength=bins) / (e.size * (2 * span / bins))
+    density = _kernels.error_histogram(e, step, span, bins) / (e.size * (2 * span / bins))
     return SignalAnalysis(values=np.asarray(r.values), step=step, metrics=m, predicted=p,
-                          clip_fraction=clip_fraction(x, spec, step),
+                          clip_fraction=outside / x.size,
                           hist_centers=(edges[:-1] + edges[1:]) / 2, hist_density=density)
 
 

@@ -118,25 +118,30 @@ def spec_from_params(p: dict, signal_min: float = -1.0, signal_max: float = 1.0)
 
 
 # The Signals page's own keys (also URL parameters).
+# "views": the extra charts under the time view. None by default: each re-drawn Plotly chart costs
+# ~50 ms per change in the browser (bench/), and one figure at a time reads best on a projector.
 SIGNAL_DEFAULTS = {"source": "generated", "fs": 48000, "signal": "sine", "level_db": -1.0, "freq": 997.0,
-                   "n": 48_000}
+                   "n": 48_000, "views": []}
 
 _SINE = {"source": "generated", "signal": "sine", "freq": 997.0, "n": 48_000, "set_by": "bits", "range": "full",
          "mode": "midtread", "rounding": "nearest", "overflow": "clip", "dither": "none", "dither_scale": 1.0,
          "subtractive": False, "noise_shaping": 0}
-SIGNAL_PRESETS = {
+SIGNAL_PRESETS = {  # each preset also opens the views in which its lesson shows
     # −4.5 dBFS: peak 0.60 + TPDF's ±Δ stays below the top level + Δ/2 = 0.875, so nothing clips
-    "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -4.5},
-    "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -4.5, "dither": "tpdf"},
-    "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": 0.0},
-    "Sub-LSB sine (−50 dBFS at 8 bits)": {**_SINE, "bits": 8, "level_db": -50.0},
-    "Overload: +3 dBFS clips": {**_SINE, "bits": 8, "level_db": 3.0},
-    "Overload with wrap-around": {**_SINE, "bits": 8, "level_db": 3.0, "overflow": "wrap"},
+    "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -4.5, "views": ["staircase", "spectrum"]},
+    "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -4.5, "dither": "tpdf",
+                                                           "views": ["spectrum", "histogram"]},
+    "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": 0.0, "views": ["SQNR vs bits"]},
+    "Sub-LSB sine (−50 dBFS at 8 bits)": {**_SINE, "bits": 8, "level_db": -50.0,
+                                          "views": ["spectrum", "SQNR vs bits"]},
+    "Overload: +3 dBFS clips": {**_SINE, "bits": 8, "level_db": 3.0, "views": ["staircase", "histogram"]},
+    "Overload with wrap-around": {**_SINE, "bits": 8, "level_db": 3.0, "overflow": "wrap", "views": ["staircase"]},
     "Noise shaping, order 2 (6 bits + TPDF)": {**_SINE, "bits": 6, "level_db": -6.0, "dither": "tpdf",
-                                               "noise_shaping": 2},
-    "Truncation (floor): a DC bias of −Δ/2": {**_SINE, "bits": 6, "level_db": -1.0, "rounding": "floor"},
+                                               "noise_shaping": 2, "views": ["spectrum", "autocorrelation"]},
+    "Truncation (floor): a DC bias of −Δ/2": {**_SINE, "bits": 6, "level_db": -1.0, "rounding": "floor",
+                                              "views": ["staircase", "histogram"]},
     "NN-style min–max, 4 bits, Gaussian data": {**_SINE, "signal": "gaussian_noise", "level_db": 0.0, "bits": 4,
-                                                "range": "minmax", "mode": "endpoints"},
+                                                "range": "minmax", "mode": "endpoints", "views": ["histogram"]},
 }
 
 

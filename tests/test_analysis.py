@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from skimage.metrics import mean_squared_error
 
 from quantviz import signals
@@ -149,3 +151,35 @@ def test_unbounded_grid_and_constant_signal():
     an = analyse_signal(np.zeros(100), QuantizerSpec(bits=4))
     assert an.metrics["mse"] == 0.0
     assert an.predicted["sqnr"] == -math.inf
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 20_000), scale=st.floats(1e-4, 1e3), bits=st.sampled_from([None, 1, 3, 8, 16]),
+       mode=st.sampled_from(["midtread", "midrise", "endpoints"]), seed=st.integers(0, 2**16),
+       heavy=st.booleans())
+def test_compiled_statistics_match_numpy_definitions(n, scale, bits, mode, seed, heavy):
+    """The one-pass compiled sums, maxima, clip count and histogram equal NumPy's (blocked sums round alike)."""
+    rng = np.random.default_rng(seed)
+    x = scale * (rng.standard_t(2, n) if heavy else rng.standard_normal(n))
+    spec = QuantizerSpec(bits=bits, mode=mode) if bits else QuantizerSpec(step=0.1 * scale)
+    an = analyse_signal(x, spec)
+    e = x - an.values
+    m = an.metrics
+    mse = np.mean(e**2)
+    assert m["mse"] == pytest.approx(mse, rel=1e-12, abs=1e-300)
+    assert m["max_abs"] == np.max(np.abs(e))
+    if mse > 0:
+        assert m["sqnr"] == pytest.approx(10 * np.log10(np.mean(x**2) / mse), rel=1e-12, abs=1e-9)
+        assert m["psqnr"] == pytest.approx(10 * np.log10(np.max(np.abs(x)) ** 2 / mse), rel=1e-12, abs=1e-9)
+    assert an.clip_fraction == clip_fraction(x, spec, an.step)
+    # histogram of e/Δ: the same bins through np.histogram, the outermost bins taking what lies beyond
+    centers = an.hist_centers
+    w = centers[1] - centers[0]
+    span = centers[-1] + w / 2
+    counts, _ = np.histogram(np.clip(e / an.step, -span, span * (1 - 1e-12)), bins=centers.size, range=(-span, span))
+    got = an.hist_density * n * w
+    # a value within rounding of a bin edge may land on either side of it
+    pos = (e / an.step + span) / w
+    near_edge = int(np.sum(np.abs(pos - np.round(pos)) < 1e-9))
+    assert np.abs(np.round(got) - counts).sum() <= 2 * near_edge
+    assert np.round(got).sum() == n

@@ -17,11 +17,20 @@ def _db(text: str) -> float:
     return float(text.split()[0])
 
 
-def test_defaults_draw_time_error_and_two_views():
+TITLES = {"staircase": "Transfer characteristic", "spectrum": "Spectra", "histogram": "Error histogram",
+          "SQNR vs bits": "SQNR vs bits", "autocorrelation": "Error autocorrelation"}
+
+
+def _titles(at):
+    return [s["layout"]["title"]["text"].split(" (")[0] for s in plotly_specs(at)]
+
+
+def test_defaults_draw_the_time_view_and_offer_the_others():
     at = run_page(PAGE)
-    titles = [s["layout"]["title"]["text"] for s in plotly_specs(at)]
-    assert [t.split(" (")[0] for t in titles] == ["Signal, quantized signal and error", "Transfer characteristic",
-                                                  "Spectra"]
+    assert _titles(at) == ["Signal, quantized signal and error"]
+    assert at.pills(key="views").value == [] and set(at.pills(key="views").options) == set(TITLES)
+    at.pills(key="views").set_value(["spectrum", "staircase"]).run()
+    assert _titles(at) == ["Signal, quantized signal and error", TITLES["staircase"], TITLES["spectrum"]]
 
 
 def test_time_figure_shows_x_q_and_the_error_in_steps_on_one_time_axis():
@@ -72,6 +81,15 @@ def test_bits_change_moves_sqnr_by_6db_per_bit():
 def test_presets(name):
     at = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS})
     assert len(plotly_specs(at)) == 6
+
+
+@pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
+def test_choosing_a_preset_opens_its_views(name):
+    at = run_page(PAGE)
+    at.selectbox(key="preset").select(name).run()
+    views = SIGNAL_PRESETS[name]["views"]
+    assert views and at.pills(key="views").value == views
+    assert _titles(at)[1:] == [TITLES[v] for v in TITLES if v in views]
 
 
 EXTREMES = [
