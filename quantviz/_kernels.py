@@ -1,6 +1,7 @@
 """Compiled inner loops of :func:`quantviz.quantize` and
-:func:`quantviz.nonuniform.snr_vs_scale`, and the one-pass statistics of
-:func:`quantviz.analysis.analyse_signal` (numba, cached on disk).
+:func:`quantviz.nonuniform.snr_vs_scale`, the one-pass statistics of
+:func:`quantviz.analysis.analyse_signal`, and scalar k-means for :func:`quantviz.vq.kmeans_vq`
+(numba, cached on disk).
 
 Every quantizing kernel computes, per sample, the code k = R(u) of u = (w − origin)/Δ −
 offset, applies overflow, and returns origin + (k + offset)Δ − s·d. They are
@@ -309,6 +310,132 @@ def error_histogram(e, step, span, bins):
         j = 0 if v < 1.0 else (bins - 1 if v >= bins - 1 else int(v))
         counts[j] += 1
     return counts
+
+
+@njit(cache=True)
+def kmeans_pp_1d(xs, first, u, out):
+    """Greedy k-means++ seeding of sorted scalar data ``xs`` (used by :func:`quantviz.vq.kmeans_vq`).
+
+    ``first`` is the first centre; row j − 1 of ``u`` holds the uniform draws of the candidates for
+    centre j. A candidate c can only lower D(x)² = (distance to the nearest centre)² on an interval
+    around it (|x − c| − D(x) never decreases away from c), so its potential is found by scanning
+    outwards from c until |x − c| ≥ D(x). Returns the number of centres placed (fewer than ``out``
+    holds when the points run out: every point already coincides with a centre).
+    """
+    n = xs.size
+    d2 = (xs - first) ** 2
+    out[0] = first
+    cdf = np.empty(n)
+    for j in range(1, out.size):
+        total = 0.0
+        for i in range(n):
+            total += d2[i]
+            cdf[i] = total
+        if total <= 0.0:
+            return j
+        best_pot = np.inf
+        best = 0
+        for t in range(u.shape[1]):
+            c = min(np.searchsorted(cdf, u[j - 1, t] * total, side="right"), n - 1)
+            v = xs[c]
+            gain = 0.0
+            i = c
+            while i >= 0 and (xs[i] - v) ** 2 < d2[i]:
+                gain += d2[i] - (xs[i] - v) ** 2
+                i -= 1
+            i = c + 1
+            while i < n and (xs[i] - v) ** 2 < d2[i]:
+                gain += d2[i] - (xs[i] - v) ** 2
+                i += 1
+            if total - gain < best_pot:
+                best_pot = total - gain
+                best = c
+        v = xs[best]
+        out[j] = v
+        i = best
+        while i >= 0 and (xs[i] - v) ** 2 < d2[i]:
+            d2[i] = (xs[i] - v) ** 2
+            i -= 1
+        i = best + 1
+        while i < n and (xs[i] - v) ** 2 < d2[i]:
+            d2[i] = (xs[i] - v) ** 2
+            i += 1
+    return out.size
+
+
+@njit(cache=True)
+def _cells_1d(xs, c, bounds):
+    """Split sorted ``xs`` among sorted codes ``c``: cell j is xs[bounds[j]:bounds[j + 1]], a point on
+    a midpoint going to the lower code (as ``np.searchsorted(midpoints, x)`` does)."""
+    k = c.size
+    bounds[0] = 0
+    i = 0
+    for j in range(k - 1):
+        mid = 0.5 * (c[j] + c[j + 1])
+        while i < xs.size and xs[i] <= mid:
+            i += 1
+        bounds[j + 1] = i
+    bounds[k] = xs.size
+
+
+@njit(cache=True)
+def lloyd_1d(xs, c, max_iter, tol):
+    """Lloyd iterations on sorted scalar data from sorted codes ``c`` (modified in place, kept sorted).
+
+    Each iteration moves every code to the mean of its cell (an interval of ``xs``), a code whose cell
+    is empty to the worst-represented point, and re-splits: O(n + k). Stops when no cell boundary
+    moves, or when the MSE falls by at most ``tol`` × MSE. Returns (bounds, MSE).
+    """
+    k = c.size
+    n = xs.size
+    bounds = np.empty(k + 1, dtype=np.int64)
+    new = np.empty(k + 1, dtype=np.int64)
+    _cells_1d(xs, c, bounds)
+    mse = _cells_mse(xs, c, bounds)
+    for _ in range(max_iter):
+        empty = 0
+        for j in range(k):
+            m = bounds[j + 1] - bounds[j]
+            if m > 0:
+                s = 0.0
+                for i in range(bounds[j], bounds[j + 1]):
+                    s += xs[i]
+                c[j] = s / m
+            else:
+                empty += 1
+        if empty:
+            d2 = np.empty(n)
+            for j in range(k):
+                for i in range(bounds[j], bounds[j + 1]):
+                    d2[i] = (xs[i] - c[j]) ** 2
+            worst = np.argsort(d2)[::-1]
+            e = 0
+            for j in range(k):
+                if bounds[j + 1] == bounds[j]:
+                    c[j] = xs[worst[e]]
+                    e += 1
+            c.sort()
+        _cells_1d(xs, c, new)
+        new_mse = _cells_mse(xs, c, new)
+        same = True
+        for j in range(k + 1):
+            if new[j] != bounds[j]:
+                same = False
+        bounds[:] = new
+        done = same or mse - new_mse <= tol * new_mse
+        mse = new_mse
+        if done:
+            break
+    return bounds, mse
+
+
+@njit(cache=True)
+def _cells_mse(xs, c, bounds):
+    s = 0.0
+    for j in range(c.size):
+        for i in range(bounds[j], bounds[j + 1]):
+            s += (xs[i] - c[j]) ** 2
+    return s / xs.size
 
 
 @njit(cache=True)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.cluster.vq import kmeans2
 
+from quantviz import _kernels
 from quantviz.vq import kmeans_vq, nearest_code
 
 
@@ -156,3 +157,40 @@ def test_one_dimensional_result_is_nearest_and_beats_a_single_code(ints, k, seed
     assert mse <= np.var(points) * (1 + 1e-12)  # one code at the mean is the k = 1 optimum
     if k == 1:
         assert mse == pytest.approx(np.var(points), rel=1e-9)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    ints=hnp.arrays(np.int64, st.integers(2, 80), elements=st.integers(-300, 300)),
+    k=st.integers(2, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_scalar_seeding_matches_a_brute_force_kmeans_pp(ints, k, seed):
+    """The compiled scalar k-means++ (which scans only the interval a candidate can improve) places the
+    same centres as the textbook loop over every point. Integer data: every potential is exact."""
+    xs = np.sort(ints.astype(np.float64))
+    rng = np.random.default_rng(seed)
+    first, u = xs[rng.integers(xs.size)], rng.random((k - 1, 2 + int(np.log(k))))
+    got = np.empty(k)
+    placed = _kernels.kmeans_pp_1d(xs, first, u, got)
+    centres, d2 = [first], (xs - first) ** 2
+    for j in range(1, k):
+        cdf = np.cumsum(d2)
+        if cdf[-1] <= 0:
+            break
+        cand = np.minimum(np.searchsorted(cdf, u[j - 1] * cdf[-1], side="right"), xs.size - 1)
+        pots = [np.minimum(d2, (xs - xs[c]) ** 2).sum() for c in cand]
+        best = cand[int(np.argmin(pots))]
+        centres.append(xs[best])
+        d2 = np.minimum(d2, (xs - xs[best]) ** 2)
+    assert placed == len(centres)
+    np.testing.assert_array_equal(got[:placed], centres)
+
+
+@pytest.mark.parametrize("k", [3, 16, 64])
+def test_scalar_result_meets_both_lloyd_conditions(k):
+    x = np.random.default_rng(k).laplace(size=3000)
+    codebook, assignment, mse = kmeans_vq(x, k, seed=2, n_init=1)
+    np.testing.assert_array_equal(assignment, brute_nearest(x, codebook)[0])  # nearest neighbour
+    np.testing.assert_allclose(codebook, [x[assignment == j].mean() for j in range(k)], rtol=1e-12, atol=1e-12)
+    assert mse == pytest.approx(np.mean((x - codebook[assignment]) ** 2), rel=1e-12)
