@@ -313,6 +313,19 @@ def error_histogram(e, step, span, bins):
 
 
 @njit(cache=True)
+def _first_above(a, v):
+    """Index of the first element of ascending ``a`` greater than v (``np.searchsorted(a, v, "right")``)."""
+    lo, hi = 0, a.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] <= v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def kmeans_pp_1d(xs, first, u, out):
     """Greedy k-means++ seeding of sorted scalar data ``xs`` (used by :func:`quantviz.vq.kmeans_vq`).
 
@@ -336,7 +349,7 @@ def kmeans_pp_1d(xs, first, u, out):
         best_pot = np.inf
         best = 0
         for t in range(u.shape[1]):
-            c = min(np.searchsorted(cdf, u[j - 1, t] * total, side="right"), n - 1)
+            c = min(_first_above(cdf, u[j - 1, t] * total), n - 1)
             v = xs[c]
             gain = 0.0
             i = c
@@ -403,18 +416,26 @@ def lloyd_1d(xs, c, max_iter, tol):
                 c[j] = s / m
             else:
                 empty += 1
-        if empty:
+        if empty:  # rare: each empty cell's code moves to the worst-represented point left
             d2 = np.empty(n)
             for j in range(k):
                 for i in range(bounds[j], bounds[j + 1]):
                     d2[i] = (xs[i] - c[j]) ** 2
-            worst = np.argsort(d2)[::-1]
-            e = 0
             for j in range(k):
                 if bounds[j + 1] == bounds[j]:
-                    c[j] = xs[worst[e]]
-                    e += 1
-            c.sort()
+                    w = 0
+                    for i in range(n):
+                        if d2[i] > d2[w]:
+                            w = i
+                    c[j] = xs[w]
+                    d2[w] = -1.0
+            for j in range(1, k):  # insertion sort: the codes were sorted but for the moved ones
+                v = c[j]
+                i = j - 1
+                while i >= 0 and c[i] > v:
+                    c[i + 1] = c[i]
+                    i -= 1
+                c[i + 1] = v
         _cells_1d(xs, c, new)
         new_mse = _cells_mse(xs, c, new)
         same = True
