@@ -62,6 +62,7 @@ def loading_view():
     curves = loading(dist, bits, mu)
     fixed = nu.mismatch_curve(mismatch(dist, bits), level_db, curves.levels_db)
     ui.plot(figs.loading_figure(curves, fixed, level_db, bits, mu, level_db),
+            f"The dotted line is the current level ({ui.fmt_db(level_db, digits=0)}), the shaded band overload. "
             "Uniform SNR falls 1 dB per dB of level; μ-law and A-law stay near 6.02b + 4.77 − 20·log10 ln(1+μ) = "
             f"{nu.mu_law_snr_db(bits, mu, 0.0):.0f} dB over a wide range of levels, until overload; Lloyd-Max wins "
             "only near the level it was designed for."

@@ -43,8 +43,9 @@ def test_time_figure_shows_x_q_and_the_error_in_steps_on_one_time_axis():
     step = 2 / 2**3  # 3 bits over [−1, 1]
     np.testing.assert_allclose(es, (xs - qs) / step, atol=1e-5)  # float32 display arrays
     assert np.max(np.abs(es)) <= 0.5 + 1e-5  # −6 dBFS sine stays inside the range: |e| ≤ Δ/2
-    bounds = sorted(s["y0"] for s in fig["layout"]["shapes"] if s.get("yref") == "y2")
-    assert bounds == [-0.5, 0.5]
+    bounds = next(t for t in fig["data"] if t["name"].startswith("±Δ/2"))
+    assert bounds["yaxis"] == "y2" and sorted({y for y in trace_values(bounds["y"]) if y is not None}) == [-0.5, 0.5]
+    assert not fig["layout"].get("annotations")  # labels live in the legend and the axis titles
 
 
 def test_all_views_draw_everything():

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import (COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array, line, vline,
-                                     vrect)
+from quantviz.figures.common import COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array, line, vrect
 
 SCHEME_COLORS = {
     "uniform": COLORS["quantized"],  # orange: the plain quantizer of the other pages
@@ -110,15 +109,21 @@ def compressor_figure(x, curves: dict, g711_points=None) -> go.Figure:
 
 
 def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, design_level_db: float) -> go.Figure:
-    """SNR vs input level: uniform, μ-law, A-law and a fixed Lloyd-Max design, with theory and overload."""
+    """SNR vs input level: uniform, μ-law, A-law and a fixed Lloyd-Max design, with theory, the overload
+    region (shaded) and the current level (a dotted line)."""
     lv = curves.levels_db
     top = float(np.max(curves.theory_uniform_db))
     fig = base_figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
-                  "SNR (dB)", height=440, yaxis=dict(range=[-10, top + 14]), xaxis=dict(range=[lv[0], lv[-1]]),
+                  "SNR (dB)", height=440, yaxis=dict(range=[-10.0, top + 14]), xaxis=dict(range=[lv[0], lv[-1]]),
                   legend=_legend_inside(0.01, 0.99, "left", "top"))
+    y0, y1 = -10.0, top + 14
+    # No annotations (each costs a re-created chart a text measurement and a layout pass, see
+    # figures.common.band_trace) and no more legend rows (they would cover the μ-law plateau): the
+    # page's note names the shaded overload region and the dotted line at the current level.
     over = np.flatnonzero(curves.overload > 1e-3)
     if over.size:
-        vrect(fig, float(lv[over[0]]), float(lv[-1]), COLORS["error"], "overload", opacity=0.1)
+        a, b = float(lv[over[0]]), float(lv[-1])
+        vrect(fig, a, b, COLORS["error"], opacity=0.1)
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_uniform_db), mode="lines",
                              name="uniform theory 6.02b + 4.77 + L", line=THEORY_LINE))
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_mu_db), mode="lines",
@@ -128,9 +133,8 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
         line(fig, lv, curves.snr_db[scheme], label, SCHEME_COLORS[scheme], width=2.5)
     line(fig, lv, mismatch, f"Lloyd-Max made for {_num(design_level_db)} dB", SCHEME_COLORS["Lloyd-Max"],
          width=2, dash="dashdot")
-    vline(fig, level_db, dict(color="black", width=1, dash="dot"))
-    fig.add_annotation(text=f"now: {_num(level_db)} dB", x=level_db, yref="paper", y=1, yanchor="bottom",
-                       xanchor="right" if level_db > lv[-1] - 10 else "center", showarrow=False, font=dict(size=12))
+    fig.add_trace(go.Scatter(x=[level_db, level_db], y=[y0, y1], mode="lines", name=f"now: {_num(level_db)} dB",
+                             line=dict(color="black", width=1, dash="dot"), showlegend=False))
     return fig
 
 

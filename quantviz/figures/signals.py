@@ -3,30 +3,29 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import (AXIS, COLORS, THEORY_LINE, base_figure, display_array, hband, line, vline,
-                                     vrect)
+from quantviz.figures.common import (AXIS, COLORS, THEORY_LINE, band_trace, base_figure, display_array, hband, line,
+                                     vline, vrect)
 
 
 def signal_error_figure(t, x, q, step: float, unit: str = "ms") -> go.Figure:
-    """Two panels on one time axis: x and Q(x) above, the error e/Δ = (x − Q(x))/Δ with its ±½ bounds below.
+    """Two panels on one time axis: x and Q(x) above, the error e/Δ = (x − Q(x))/Δ with its ±½ bounds below
+    (the bounds are a legend entry, not a labelled shape: see :func:`band_trace`).
 
     One figure rather than two: the panels share zoom and hover, and the
     browser builds one chart per update instead of two.
     """
     t = np.asarray(t)
     e = (np.asarray(x) - np.asarray(q)) / step
-    panel = dict(xref="paper", x=0, xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13))
     fig = base_figure(
         "Signal, quantized signal and error", f"time ({unit})", "amplitude (full scale = 1)", height=520,
         xaxis=dict(anchor="y2", domain=[0, 1]),
         yaxis=dict(domain=[0.47, 1.0]),
-        yaxis2=dict(AXIS, domain=[0.0, 0.36], anchor="x", title=dict(text="error e/Δ (LSB)")),
-        annotations=[dict(panel, text="error e = x − Q(x), in steps Δ", yref="paper", y=0.37)],
+        yaxis2=dict(AXIS, domain=[0.0, 0.36], anchor="x", title=dict(text="e = x − Q(x) (in Δ)")),
     )
     line(fig, t, x, "original x", COLORS["original"], width=2)
     line(fig, t, q, "quantized Q(x)", COLORS["quantized"], width=2, shape="hv")
     line(fig, t, e, "error e/Δ", COLORS["error"], yaxis="y2")
-    return hband(fig, 0.5, "±Δ/2", yref="y2")
+    return band_trace(fig, float(t[0]), float(t[-1]), 0.5, "±Δ/2 (the error's bounds)", yaxis="y2")
 
 
 def staircase_figure(xin, qout, edges, signal_min: float, signal_max: float, zoomed: bool) -> go.Figure:
