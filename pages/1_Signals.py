@@ -180,8 +180,11 @@ with left:
                           ["The Δ²/12 model fits this setting: the measured and predicted values agree."]))
     st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB.")
 
-with st.expander("Theory: uniform quantization in five formulas"):
-    st.markdown(f"""
+# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
+with st.expander("Theory: uniform quantization in five formulas", key="theory",
+                 on_change="rerun") as theory_box:
+    if theory_box.open:
+        st.markdown(f"""
 - Step: Δ = (hi − lo)/2^b (mid-tread, mid-rise) or (hi − lo)/(2^b − 1) (end-points). Now **Δ = {step:.4g}**.
 - Granular error: |e| ≤ Δ/2 = **{step / 2:.4g}** for rounding to nearest inside the range.
 - Additive-noise model: e ~ U(−Δ/2, Δ/2), white, independent of x, so P_e = Δ²/12 = **{step**2 / 12:.3g}**.

@@ -162,8 +162,11 @@ for col, (name, (wav, snr)) in zip(cols, players):
 st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit PCM hiss "
            "grows as the speech gets quieter; G.711 keeps about 38 dB at every level.")
 
-with st.expander("Theory: companding, optimal quantizers and vector quantization"):
-    st.markdown(f"""
+# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
+with st.expander("Theory: companding, optimal quantizers and vector quantization", key="theory",
+                 on_change="rerun") as theory_box:
+    if theory_box.open:
+        st.markdown(f"""
 - **Bennett's integral** (1948): a fine quantizer with local step Δ(x) has MSE ≈ (1/12)∫Δ(x)² p(x) dx. A compressor
   F followed by a uniform step Δ gives Δ(x) = Δ/F′(x), so D ≈ (Δ²/12)·E[1/F′(X)²].
 - **Uniform, loading factor** Γ = x_max/σ: SNR = 6.02b + 4.77 − 20·log10 Γ dB until overload

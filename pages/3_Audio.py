@@ -184,8 +184,11 @@ for col, k in zip(st.columns(len(chosen)) if chosen else [], chosen):
     with col:
         bottom[k]()
 
-with st.expander("Theory: what you are hearing, in formulas"):
-    st.markdown("""
+# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
+with st.expander("Theory: what you are hearing, in formulas", key="theory",
+                 on_change="rerun") as theory_box:
+    if theory_box.open:
+        st.markdown("""
 - **Step** of b bits on [−1, 1): Δ = 2/2^b (8 bits: Δ = 0.0078 = −42 dBFS). Error power Δ²/12, a floor of
   10·log10(Δ²/12) = −6.02·b − 4.77 dBFS; a full-scale sine then has SNR = 6.02·b + 1.76 dB.
 - **Without dither** the error is a deterministic function of the signal: harmonics and, below Δ/2, the

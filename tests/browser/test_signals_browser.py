@@ -75,3 +75,14 @@ def test_two_sessions_uploading_same_named_files_do_not_share_results(browser, s
         values[name] = metric(pg, "SQNR").inner_text()
         ctx.close()
     assert values["a"] != values["b"], values
+
+
+def test_opening_the_theory_shows_the_formulas_with_live_numbers(page, server):
+    page.goto(server + "/Signals?bits=6")
+    expect(metric(page, "SQNR")).to_be_visible(timeout=60_000)
+    assert page.get_by_text("Granular error").count() == 0  # closed: not even sent
+    page.get_by_text("Theory: uniform quantization in five formulas").click()
+    expect(page.get_by_text("Granular error")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Δ = 0.03125").first).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "signals_theory_open", tall=True)
