@@ -104,7 +104,8 @@ time_views()
 
 VIEWS = ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]
 views = st.pills("More views: open what the lesson needs (each preset opens its own)", VIEWS,
-                 selection_mode="multi", key="views", bind="query-params", **({} if "views" in st.session_state else {"default": SIGNAL_DEFAULTS["views"]}))
+                 selection_mode="multi", key="views", bind="query-params",
+                 **({} if "views" in st.session_state else {"default": SIGNAL_DEFAULTS["views"]}))
 
 
 def staircase_view():

@@ -158,7 +158,8 @@ cols = st.columns(2) + st.columns(2)  # a 2 × 2 grid: four players side by side
 for col, (name, (wav, snr)) in zip(cols, players):
     with col:
         # label and SNR in one line: every element costs the browser ~2 ms on each change (bench/)
-        ui.wav_player(wav, f"**{TITLES[name]}**" + ("" if name == "original" else f" · SNR {snr:.1f} dB vs the original"))
+        snr_text = "" if name == "original" else f" · SNR {snr:.1f} dB vs the original"
+        ui.wav_player(wav, f"**{TITLES[name]}**{snr_text}")
 st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit PCM hiss "
            "grows as the speech gets quieter; G.711 keeps about 38 dB at every level.")
 

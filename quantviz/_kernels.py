@@ -275,8 +275,8 @@ def _shaped_fixed_parallel(x, d, has_d, origin, step, offset, n_levels, limit, f
 @njit(cache=True)
 def signal_error_stats(x, e, lo_edge, hi_edge):
     """One pass over a signal x and its error e (used by :func:`quantviz.analysis.analyse_signal`):
-    (Σx², max|x|, Σe², max|e|, #samples with x < lo_edge or x > hi_edge). Sums are pairwise over
-    blocks of 4,096 samples, so they round like NumPy's."""
+    (Σx², max|x|, Σe², max|e|, #samples with x < lo_edge or x > hi_edge). Sums are accumulated in
+    blocks of 4,096 samples, so their rounding error stays close to NumPy's pairwise sums."""
     sx = 0.0
     se = 0.0
     peak = 0.0

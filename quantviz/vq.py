@@ -101,7 +101,8 @@ def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 
 def _kmeans_1d(x: np.ndarray, xs: np.ndarray, k: int, rng: np.random.Generator, max_iter: int, tol: float):
     """One seeding and Lloyd run for scalar data ``x`` (shape (n, 1)) with sorted values ``xs``; the
-    same steps as :func:`_kmeans_pp` and :func:`_lloyd`, drawing the same random numbers."""
+    same steps as :func:`_kmeans_pp` and :func:`_lloyd` and as many random draws, which here pick
+    among the sorted values (so a seed gives other codes than the general path would)."""
     first = x[rng.integers(x.shape[0]), 0]
     u = rng.random((k - 1, 2 + int(np.log(k))))
     codes = np.empty(k)

@@ -122,8 +122,7 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
     # page's note names the shaded overload region and the dotted line at the current level.
     over = np.flatnonzero(curves.overload > 1e-3)
     if over.size:
-        a, b = float(lv[over[0]]), float(lv[-1])
-        vrect(fig, a, b, COLORS["error"], opacity=0.1)
+        vrect(fig, float(lv[over[0]]), float(lv[-1]), COLORS["error"], opacity=0.1)
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_uniform_db), mode="lines",
                              name="uniform theory 6.02b + 4.77 + L", line=THEORY_LINE))
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_mu_db), mode="lines",
