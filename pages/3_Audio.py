@@ -92,6 +92,12 @@ def listen(x, a, spec, name, views):
                      help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
     ex = audio_lab.excerpt_audio(x, a, start, length, gain)
     wavs = {"original": ex.original, "quantized": ex.quantized, "error": ex.error}
+    peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
+    limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at {gain - ex.reduction_db:+.1f} dB" \
+        if ex.reduction_db > 0 else ""
+    about = {"original": ("**Original** x", f"24-bit WAV · peak {peak['original']}"),  # (label, details)
+             "quantized": ("**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}"),
+             "error": (f"**Error alone** e = x − Q(x), **+{gain} dB**", f"peak {peak['error']}{limited}")}
     left, right = st.columns([3, 2])
     with left:
         pick = st.segmented_control("A/B: one player, switch while it plays (loops)", list(AUDIO_AB),
@@ -99,24 +105,23 @@ def listen(x, a, spec, name, views):
                                     help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
                                     on_change=lambda: st.session_state.update(_ab_switched=True),
                                     **({} if "ab" in st.session_state else {"default": D["ab"]}))
-        ui.wav_player(wavs[pick or "quantized"], loop=True, autoplay=st.session_state.pop("_ab_switched", False))
+        pick = pick or "quantized"
+        ui.wav_player(wavs[pick], loop=True, autoplay=st.session_state.pop("_ab_switched", False))
+        st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s, "
+                   "at true level (no normalisation)")
     with right:
-        st.markdown(f"Excerpt **{ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s**; every player at true level "
-                    "(no normalisation).")
         what, suffix = audio_lab.download_format(a)
         st.download_button(f"Quantized clip ({what})", lambda: audio_lab.download_wav(a),
                            file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
                            on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
-    peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
-    cols = st.columns(3)
-    with cols[0]:
-        ui.wav_player(ex.original, "**Original** x", f"24-bit WAV · peak {peak['original']}")
-    with cols[1]:
-        ui.wav_player(ex.quantized, "**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}")
-    with cols[2]:
-        limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at {gain - ex.reduction_db:+.1f} dB" \
-            if ex.reduction_db > 0 else ""
-        ui.wav_player(ex.error, f"**Error alone** e = x − Q(x), **+{gain} dB**", f"peak {peak['error']}{limited}")
+    # Lazy, like the theory: closed, the three players cost nothing (each player re-rendered on every change
+    # costs the browser time; bench/). ?players=true opens it from a link.
+    with st.expander("Original, quantized and error: three players side by side", key="players",
+                     on_change="rerun", bind="query-params") as box:
+        if box.open:
+            for col, k in zip(st.columns(3), wavs):
+                with col:
+                    ui.wav_player(wavs[k], *about[k])
     if "waveform" in views:
         left, right = st.columns(2)
         with left:

@@ -16,7 +16,9 @@ from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_
 
 PAGE = "pages/3_Audio.py"
 METRICS = {"SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76"}
-ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"]}  # 5 charts (waveform + zoom)
+ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"],  # 5 charts (waveform + zoom)
+             "players": True}  # and the three separate players under the A/B one (closed by default)
+PLAYERS = {"players": "true"}  # the deep link that opens them
 SERVED: dict[str, bytes] = {}
 
 
@@ -36,7 +38,7 @@ def record_media(monkeypatch):
 
 
 def players(at) -> list[np.ndarray]:
-    """Decoded audio of every st.audio element, in page order: A/B, original, quantized, error."""
+    """Decoded audio of every st.audio element, in page order: A/B, then (players open) original, quantized, error."""
     out = []
     for el in at.get("audio"):
         file_id = el.proto.url.rsplit("/", 1)[-1].split(".")[0]
@@ -50,8 +52,9 @@ def db(text: str) -> float:
     return {"∞": math.inf, "-∞": -math.inf, "—": math.nan}.get(value, None) or float(value)
 
 
-def check_page(at, n_charts=1, n_audio=4):
+def check_page(at, n_charts=1):
     assert not at.exception
+    n_audio = 4 if "players" in at.session_state and at.session_state["players"] else 1
     assert set(metric_values(at)) == METRICS
     assert len(at.get("audio")) == n_audio
     specs = plotly_specs(at)
@@ -69,24 +72,31 @@ def test_defaults_draw_everything_at_true_level():
     at = run_page(PAGE)
     specs = check_page(at)
     assert specs[0]["layout"]["title"]["text"].startswith("Spectrograms")  # the default view
+    assert not specs[0]["layout"].get("annotations")  # the panels are named in the title (cheaper to draw)
     assert len(specs[0]["layout"]["images"]) == 2  # Q(x) and e as PNGs on one colour scale
     m = metric_values(at)
     x = audio_io.load_clip("piano").samples
     a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8))
     assert db(m["SNR"]) == pytest.approx(a.metrics["snr"], abs=0.05)
     assert db(m["6.02b + 1.76"]) == pytest.approx(49.9, abs=0.05)
-    ab, orig, quant, err = players(at)
     n = 4 * 48_000
-    assert np.array_equal(quant, a.values[:, :n].astype(np.float64))  # exact values, true level
+    [ab] = players(at)  # one A/B player; the three separate ones wait in a closed expander
+    assert np.array_equal(ab, a.values[:, :n].astype(np.float64))  # B = quantized: exact values, true level
+    assert any("8-bit WAV, values exact" in c.value and "excerpt 0.0–4.0 s" in c.value for c in at.caption)
+    assert any(b.label.startswith("Quantized clip (8-bit PCM WAV)") for b in at.get("download_button"))
+    assert any(e.label.startswith("Original, quantized and error") for e in at.expander)
+    at.session_state["players"] = True
+    at.run()
+    ab, orig, quant, err = players(at)
+    assert np.array_equal(quant, a.values[:, :n].astype(np.float64))
     assert audio_io.peak_dbfs(quant) == audio_io.peak_dbfs(a.values[:, :n])
     assert audio_io.peak_dbfs(orig) == pytest.approx(-6.0, abs=0.01)
     assert np.array_equal(ab, quant)  # the A/B player starts on B = quantized
     assert np.max(np.abs(err - a.error[:, :n])) <= 2**-24  # error gain 0 dB: the true error
-    assert any(b.label.startswith("Quantized clip (8-bit PCM WAV)") for b in at.get("download_button"))
 
 
 def test_quiet_tone_plays_at_minus_60_dbfs():
-    at = run_page(PAGE, {"clip": "tone60", "dither": "tpdf"})
+    at = run_page(PAGE, {"clip": "tone60", "dither": "tpdf", **PLAYERS})
     check_page(at)
     _, orig, quant, _ = players(at)
     assert audio_io.peak_dbfs(orig) == pytest.approx(-60.0, abs=0.05)
@@ -96,7 +106,7 @@ def test_quiet_tone_plays_at_minus_60_dbfs():
 
 
 def test_ab_control_drives_one_player():
-    at = run_page(PAGE)
+    at = run_page(PAGE, PLAYERS)
     for choice, index in (("original", 1), ("error", 3), ("quantized", 2)):
         at.button_group(key="ab").set_value(choice).run()
         assert not at.exception
@@ -106,7 +116,7 @@ def test_ab_control_drives_one_player():
 
 def test_deep_link_sets_the_controls():
     at = run_page(PAGE, {"clip": "speech", "bits": 4, "dither": "tpdf", "noise_shaping": 2, "gain_db": -20,
-                         "ex_start": 1.5, "ex_len": 2, "err_gain": 30, "ab": "error"})
+                         "ex_start": 1.5, "ex_len": 2, "err_gain": 30, "ab": "error", **PLAYERS})
     check_page(at)
     assert at.selectbox(key="clip").value == "speech"
     assert at.slider(key="bits").value == 4
@@ -186,7 +196,7 @@ def test_extremes_never_raise(params):
 
 
 def test_excerpt_at_the_very_end_plays_the_last_seconds():
-    at = run_page(PAGE, {"clip": "tone60", "ex_start": 5.0, "ex_len": 2})
+    at = run_page(PAGE, {"clip": "tone60", "ex_start": 5.0, "ex_len": 2, **PLAYERS})
     _, orig, _, _ = players(at)
     x = audio_io.load_clip("tone60").samples
     assert orig.shape == (1, 2 * 48_000)
@@ -194,7 +204,7 @@ def test_excerpt_at_the_very_end_plays_the_last_seconds():
 
 
 def test_limiter_reduction_is_shown():
-    at = run_page(PAGE, {"err_gain": 90})
+    at = run_page(PAGE, {"err_gain": 90, **PLAYERS})
     captions = " ".join(c.value for c in at.caption)
     assert "limiter −" in captions and "heard at +" in captions
     err = players(at)[3]
@@ -228,7 +238,7 @@ def wav(y, fs, subtype="PCM_16"):
 
 
 def upload(content: bytes, name: str):
-    at = run_page(PAGE, {"input": "upload"})
+    at = run_page(PAGE, {"input": "upload", **PLAYERS})
     assert any("Upload an audio file" in i.value for i in at.info)
     assert not at.get("plotly_chart")
     at.file_uploader[0].upload(name, content, "audio/wav").run()

@@ -150,7 +150,7 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
             positions.append(y)
     axis = dict(range=[0, span], showline=True, linecolor="#9e9e9e", ticks="outside", showgrid=False)
     fig = base_figure(
-        "Spectrograms on one colour scale", "time (s)", "frequency (Hz)", height=400,
+        "Spectrograms on one colour scale: quantized Q(x), left; error e = x − Q(x), right", "time (s)", "frequency (Hz)", height=400,
         xaxis=dict(axis, domain=[0.0, 0.46]), xaxis2=dict(axis, domain=[0.52, 0.98], anchor="y",
                                                           title=dict(text="time (s)")),
         yaxis=dict(range=[0, rows], tickvals=positions, showgrid=False, zeroline=False,
@@ -159,10 +159,7 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
                        colorbar=dict(title=dict(text="dBFS per bin", side="right"), thickness=14, len=0.95)),
         images=[dict(source=spectrogram_png(z, zmin, zmax), xref=xref, yref="y", x=0, y=rows, sizex=span,
                      sizey=rows, sizing="stretch", layer="below") for z, xref in ((q_db, "x"), (e_db, "x2"))],
-        annotations=[dict(text=text, x=x, y=1.0, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
-                          showarrow=False, font=dict(size=13)) for text, x in
-                     (("quantized Q(x)", 0.23), ("error e = x − Q(x)", 0.75))],
-        hovermode=False, margin=dict(l=60, r=10, t=60, b=AXIS_STRIP),
+        hovermode=False, margin=dict(l=60, r=10, t=44, b=AXIS_STRIP),
     )
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False,
                              marker=dict(coloraxis="coloraxis", color=[zmin])))

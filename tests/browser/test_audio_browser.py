@@ -12,7 +12,8 @@ from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
 AUDIO = "[data-testid='stAudio']"
-ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental"  # 5 charts; the default view is 1
+ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental&players=true"  # 5 charts, 4 players
+# (by default: the spectrograms, and one A/B player with the three separate ones in a closed expander)
 
 
 def metric(pg, label: str):
@@ -22,13 +23,14 @@ def metric(pg, label: str):
 
 def open_page(pg, url, charts=1):
     pg.goto(url)
-    expect(pg.locator(AUDIO)).to_have_count(4, timeout=90_000)
+    expect(pg.locator(AUDIO)).to_have_count(4 if "players=true" in url else 1, timeout=90_000)
     expect(pg.locator("[data-testid='stPlotlyChart']")).to_have_count(charts, timeout=60_000)
     wait_idle(pg)
 
 
 def fetch_audio(pg, server, index):
-    """Decode what the browser would play for the index-th player (0 = A/B, 1 original, 2 quantized, 3 error)."""
+    """Decode what the browser would play for the index-th player (0 = A/B; players open: 1 original,
+    2 quantized, 3 error)."""
     src = pg.locator(AUDIO).nth(index).get_attribute("src")
     url = src if src.startswith("http") else server + src
     resp = pg.request.get(url)
@@ -51,7 +53,7 @@ def test_quiet_tone_is_served_at_true_level(page, server):
 
 
 def test_ab_switch_drives_the_single_player(page, server):
-    open_page(page, server + "/Audio")
+    open_page(page, server + "/Audio?players=true")
     _, _, src_b = fetch_audio(page, server, 0)
     assert src_b == page.locator(AUDIO).nth(2).get_attribute("src")  # B = quantized
     page.locator("[data-testid='stButtonGroup']").get_by_role("radio", name="error", exact=True).click()
@@ -59,6 +61,18 @@ def test_ab_switch_drives_the_single_player(page, server):
                                                            timeout=30_000)
     assert "ab=error" in page.url
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_three_players_open_on_demand(page, server):
+    open_page(page, server + "/Audio?ab=original")
+    page.locator("[data-testid='stExpander'] summary", has_text="three players side by side").click()
+    expect(page.locator(AUDIO)).to_have_count(4, timeout=30_000)
+    wait_idle(page)
+    assert page.locator(AUDIO).nth(0).get_attribute("src") == page.locator(AUDIO).nth(1).get_attribute("src")
+    orig, _, _ = fetch_audio(page, server, 1)
+    assert abs(audio_io.peak_dbfs(orig) - (-6.0)) < 0.05  # the piano at its true level
+    assert "players=true" in page.url  # a permalink keeps them open
+    screenshot(page, "audio_three_players")
 
 
 def test_moving_the_bits_slider_updates_metrics(page, server):
@@ -79,7 +93,7 @@ def test_moving_the_bits_slider_updates_metrics(page, server):
     expected = audio_lab.analyse_audio(audio_io.load_clip("piano").samples, 48_000, QuantizerSpec(bits=6))
     assert abs(floor - expected.metrics["noise_dbfs"]) < 0.06
     assert re.search(r"bits=6", page.url), page.url
-    quant, _, _ = fetch_audio(page, server, 2)
+    quant, _, _ = fetch_audio(page, server, 0)  # the A/B player, on B = quantized
     assert np.allclose(quant * 32, np.round(quant * 32))  # the player now gets 6-bit values
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "audio_bits6", tall=True)
