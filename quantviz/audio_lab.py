@@ -148,22 +148,46 @@ def _frame_starts(n: int, nperseg: int, max_cols: int, per_col: int, max_frames:
     return cols, col_len, starts
 
 
-def frames_of(y, nperseg: int, starts: np.ndarray) -> np.ndarray:
-    """The sampled frames ``y[..., s:s + nperseg]`` for every start, shape (channels, cols·per, nperseg), float32."""
+def _hann(nperseg: int) -> np.ndarray:
+    """Periodic Hann window, as ``scipy.signal.get_window("hann", nperseg)``, float32."""
+    return np.hanning(nperseg + 1)[:-1].astype(np.float32)
+
+
+@njit(cache=True)
+def _windowed_frames(y, starts, w, out):  # pragma: no cover - compiled
+    """out[c, k, i] = y[c, starts[k] + i]·w[i] (0 past the end): gather, window and cast in one pass."""
+    channels, n = y.shape
+    for c in range(channels):
+        for k in range(starts.size):
+            s = starts[k]
+            for i in range(w.size):
+                out[c, k, i] = (y[c, s + i] if s + i < n else 0.0) * w[i]
+    return out
+
+
+def frame_spectra(y, nperseg: int, starts: np.ndarray) -> np.ndarray:
+    """The DFT of every sampled, Hann-windowed frame ``w·y[..., s:s + nperseg]`` (zero past the end).
+
+    Returns
+    -------
+    ndarray, shape (channels, cols·per, nperseg // 2 + 1), complex64
+        Y[k] = Σ w[n] y[n] e^{−2πikn/N}, computed in float32.
+    """
     y = np.asarray(y)
-    if y.shape[-1] < nperseg:
-        y = np.pad(y, ((0, 0), (0, nperseg - y.shape[-1])))
-    return y[:, starts.ravel()[:, None] + np.arange(nperseg)].astype(np.float32)
+    y = y if y.ndim == 2 else y[np.newaxis]
+    frames = _windowed_frames(y, starts.ravel(), _hann(nperseg),
+                              np.empty((y.shape[0], starts.size, nperseg), np.float32))
+    return sp_fft.rfft(frames, axis=-1, workers=2)
 
 
-def frame_power(frames: np.ndarray, cols: int) -> np.ndarray:
-    """One-sided power spectrum of Hann-windowed frames, averaged over channels and the frames of each column.
+def frame_power(spectra: np.ndarray, cols: int, nperseg: int) -> np.ndarray:
+    """One-sided power spectrum of windowed frames, averaged over channels and the frames of each column.
 
     Parameters
     ----------
-    frames : ndarray, shape (channels, cols·per, nperseg)
-        From :func:`frames_of`; the ``per`` consecutive frames of a column are averaged.
-    cols : int
+    spectra : ndarray, shape (channels, cols·per, nperseg // 2 + 1)
+        From :func:`frame_spectra`; the ``per`` consecutive frames of a column are averaged.
+    cols, nperseg : int
 
     Returns
     -------
@@ -172,12 +196,11 @@ def frame_power(frames: np.ndarray, cols: int) -> np.ndarray:
         Nyquist: SciPy's ``scaling="spectrum"``, so a sine of amplitude A reads A²/2
         and white noise of variance σ² reads 2σ²·ENBW/N per bin.
     """
-    nperseg = frames.shape[-1]
-    w = np.hanning(nperseg + 1)[:-1].astype(np.float32)  # periodic Hann, as scipy.signal.get_window("hann")
-    spec = sp_fft.rfft(frames * w, axis=-1, workers=2)
-    p = (spec.real**2 + spec.imag**2).astype(np.float64) / float(np.sum(w, dtype=np.float64)) ** 2
-    p[..., 1 : (nperseg + 1) // 2] *= 2
-    return p.reshape(frames.shape[0], cols, -1, p.shape[-1]).mean(axis=(0, 2))
+    m = spectra.real**2 + spectra.imag**2  # float32; averaged over ≤ 2 frames × channels before widening
+    p = m.reshape(spectra.shape[0], cols, -1, m.shape[-1]).mean(axis=(0, 2), dtype=np.float64)
+    p /= float(np.sum(_hann(nperseg), dtype=np.float64)) ** 2
+    p[:, 1 : (nperseg + 1) // 2] *= 2
+    return p
 
 
 def _db(p) -> np.ndarray:
@@ -290,7 +313,11 @@ def _ratio_db(num: float, den: float) -> float:
 def _error_pass(x, q, frame, lo, hi, values32, error32, sig, noise):  # pragma: no cover - compiled
     """One pass over (channels, n): Q(x) and e = x − Q(x) as float32, Σx² and Σe² per frame
     (pooled over channels; samples after the last whole frame go to totals only), the totals,
-    the peak |x|, and how many samples lie outside [lo, hi]."""
+    the peak |x|, and how many samples lie outside [lo, hi].
+
+    Frame by frame, so that no sample needs an integer division (i // frame cost more than
+    the rest of the loop); each frame's sums are added to the totals, channel by channel.
+    """
     channels, n = x.shape
     n_frames = sig.size
     sx = 0.0
@@ -298,24 +325,26 @@ def _error_pass(x, q, frame, lo, hi, values32, error32, sig, noise):  # pragma: 
     peak = 0.0
     outside = 0
     for c in range(channels):
-        for i in range(n):
-            xi = x[c, i]
-            qi = q[c, i]
-            ei = xi - qi
-            values32[c, i] = qi
-            error32[c, i] = ei
-            x2 = xi * xi
-            e2 = ei * ei
-            sx += x2
-            se += e2
-            j = i // frame
+        for j in range(n_frames + 1):  # j = n_frames: the samples after the last whole frame
+            start = j * frame
+            stop = min(start + frame, n) if j < n_frames else n
+            fx = 0.0
+            fe = 0.0
+            for i in range(start, stop):
+                xi = x[c, i]
+                qi = q[c, i]
+                ei = xi - qi
+                values32[c, i] = qi
+                error32[c, i] = ei
+                fx += xi * xi
+                fe += ei * ei
+                peak = max(peak, abs(xi))
+                outside += (xi < lo) | (xi > hi)
             if j < n_frames:
-                sig[j] += x2
-                noise[j] += e2
-            if xi < lo or xi > hi:
-                outside += 1
-            if abs(xi) > peak:
-                peak = abs(xi)
+                sig[j] += fx
+                noise[j] += fe
+            sx += fx
+            se += fe
     return sx, se, peak, outside
 
 
@@ -432,8 +461,9 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
     # ---- spectra ------------------------------------------------------------
     nperseg = int(min(nperseg_for(fs), 1 << int(math.log2(max(x.shape[-1], 256)))))
     cols, col_len, starts = _frame_starts(x.shape[-1], nperseg, max_cols, FRAMES_PER_COL, 400 // x.shape[0])
-    fx, fq = frames_of(x, nperseg, starts), frames_of(values32, nperseg, starts)
-    px_f, pq_f, pe_f = frame_power(fx, cols), frame_power(fq, cols), frame_power(fx - fq, cols)
+    # Q's spectra by linearity, Q = X − E; E from the exact float32 error (x − q in float32 would cancel)
+    sx_f, se_f = frame_spectra(x, nperseg, starts), frame_spectra(error32, nperseg, starts)
+    px_f, pq_f, pe_f = (frame_power(z, cols, nperseg) for z in (sx_f, sx_f - se_f, se_f))
     f = np.fft.rfftfreq(nperseg, 1 / fs)
     first, centres = log_bands(f, max_rows)
     counts = np.diff(np.r_[first, f.size])

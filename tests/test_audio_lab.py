@@ -357,3 +357,19 @@ def test_probe_reads_header_and_rejects_garbage():
     for bad in (b"", b"RIFF" + bytes(range(256)) * 10, b"not audio at all"):
         with pytest.raises(AudioInputError):
             audio_lab.probe_audio(bad, "bad.wav")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(100, 5000), channels=st.integers(1, 2), seed=st.integers(0, 2**16))
+def test_frame_power_matches_scipy_periodogram_frame_by_frame(n, channels, seed):
+    """Each column's power = the mean over its frames and channels of SciPy's Hann periodogram
+    (scaling="spectrum") of that frame; a clip shorter than the FFT is zero-padded."""
+    nperseg = 256
+    y = np.random.default_rng(seed).uniform(-1, 1, (channels, n))
+    cols, _, starts = audio_lab._frame_starts(n, nperseg, 8, 2)
+    got = audio_lab.frame_power(audio_lab.frame_spectra(y, nperseg, starts), cols, nperseg)
+    padded = np.pad(y, ((0, 0), (0, max(nperseg - n, 0))))
+    for col in range(cols):
+        ref = np.mean([sps.periodogram(padded[c, s:s + nperseg], window="hann", scaling="spectrum", detrend=False)[1]
+                       for c in range(channels) for s in starts[col]], axis=0)
+        assert np.allclose(got[col], ref, rtol=2e-4, atol=1e-9)
