@@ -305,17 +305,17 @@ def fmt_db(value: float, unit: str = "dB", digits: int = 1) -> str:
 
 
 @st.cache_data(max_entries=4, ttl=1800, show_spinner=False)
-def _probe_upload(file_id, name, _data):
+def _probe_upload(file_id, name, _upload):
     from quantviz.audio_lab import probe_audio
 
-    return probe_audio(_data, name)
+    return probe_audio(_upload.getvalue(), name)  # the bytes are copied only on a miss
 
 
 @st.cache_resource(max_entries=2, ttl=1800, show_spinner="Decoding…")  # read-only samples: shared, not copied
-def _decode_upload(file_id, name, channel, start, _data):
+def _decode_upload(file_id, name, channel, start, _upload):
     from quantviz.audio_io import read_audio
 
-    return read_audio(_data, name, channel=channel, start_seconds=start)
+    return read_audio(_upload.getvalue(), name, channel=channel, start_seconds=start)
 
 
 def _channel_label(c, n: int) -> str:
@@ -354,7 +354,7 @@ def audio_input(default_clip: str = "piano", container=None):
                 icon=":material/upload_file:")
         st.stop()
     try:
-        info = _probe_upload(up.file_id, up.name, up.getvalue())
+        info = _probe_upload(up.file_id, up.name, up)
         channel, start = "mix", 0.0
         if info.channels > 1:
             options = (["all", "mix"] if info.channels == 2 else ["mix", "all"]) + list(range(info.channels))
@@ -363,7 +363,7 @@ def audio_input(default_clip: str = "piano", container=None):
         if info.duration > cap + 0.5:
             start = c.slider(f"Region start (s): {cap:g} s of {info.duration:.0f} s", 0.0,
                              float(int(info.duration - cap)), 0.0, step=1.0, key="region")
-        clip = _decode_upload(up.file_id, up.name, channel, start, up.getvalue())
+        clip = _decode_upload(up.file_id, up.name, channel, start, up)
     except AudioInputError as exc:
         show_error(f"Could not use this file: {exc}")
         st.stop()
