@@ -144,24 +144,23 @@ for pair in range(0, len(narrow), 2):
 for view in (v for v in chosen if v in WIDE):
     DRAW[view]()
 
-# ---- Listening --------------------------------------------------------------
-st.markdown("#### Listen: the speech clip on an 8 kHz telephone line, 8 bits per sample")
-LISTEN = [-10, -20, -30, -40, -50]
-listen_db = st.columns([1, 2])[0].select_slider("Speech level for listening (dB RMS re full scale)", LISTEN,
-                                               key="listen_db", bind="query-params",
-                                               **ui.default_kw("listen_db", D["listen_db"]))
-
+# ---- Listening (lazy, like the theory: closed, its slider and four players cost nothing per change) ----------
 TITLES = {"original": "original (16-bit)", "uniform": "8-bit uniform PCM", "mu-law": "8-bit G.711 μ-law",
           "A-law": "8-bit G.711 A-law"}
-players = list(telephone(listen_db).items())
-cols = st.columns(2) + st.columns(2)  # a 2 × 2 grid: four players side by side are too narrow for their controls
-for col, (name, (wav, snr)) in zip(cols, players):
-    with col:
-        # label and SNR in one line: every element costs the browser ~2 ms on each change (bench/)
-        snr_text = "" if name == "original" else f" · SNR {snr:.1f} dB vs the original"
-        ui.wav_player(wav, f"**{TITLES[name]}**{snr_text}")
-st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit PCM hiss "
-           "grows as the speech gets quieter; G.711 keeps about 38 dB at every level.")
+with st.expander("Listen: the speech clip on an 8 kHz telephone line, 8 bits per sample: uniform vs μ-law vs A-law",
+                 key="listen", on_change="rerun", bind="query-params") as listen_box:
+    if listen_box.open:
+        LISTEN = [-10, -20, -30, -40, -50]
+        listen_db = st.columns([1, 2])[0].select_slider(
+            "Speech level for listening (dB RMS re full scale)", LISTEN, key="listen_db", bind="query-params",
+            **ui.default_kw("listen_db", D["listen_db"]))
+        cols = st.columns(2) + st.columns(2)  # a 2 × 2 grid: four players side by side are too narrow
+        for col, (name, (wav, snr)) in zip(cols, telephone(listen_db).items()):
+            with col:
+                snr_text = "" if name == "original" else f" · SNR {snr:.1f} dB vs the original"
+                ui.wav_player(wav, f"**{TITLES[name]}**{snr_text}")
+        st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit "
+                   "PCM hiss grows as the speech gets quieter; G.711 keeps about 38 dB at every level.")
 
 # Lazy: a closed expander sends nothing (every element costs the browser time on every change).
 with st.expander("Theory: companding, optimal quantizers and vector quantization", key="theory",

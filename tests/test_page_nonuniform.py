@@ -7,7 +7,7 @@ from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_
 
 PAGE = "pages/2_Nonuniform.py"
 NONUNIFORM_VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
-ALL_VIEWS = {"show": NONUNIFORM_VIEWS}
+ALL_VIEWS = {"show": NONUNIFORM_VIEWS, "listen": True}  # every view, and the listening section open
 SCHEMES = {"uniform", "μ-law", "A-law", "Lloyd-Max", "k-means"}
 MAX_PAYLOAD = 300 * 1024
 
@@ -16,7 +16,7 @@ def _db(text: str) -> float:
     return float(text.split()[0].replace("−", "-"))
 
 
-def test_defaults_draw_two_views_five_cards_and_four_players():
+def test_defaults_draw_two_views_five_cards_and_a_closed_listening_section():
     at = run_page(PAGE)
     titles = [s["layout"]["title"]["text"] for s in plotly_specs(at)]
     assert titles == ["SNR vs input level at 8 bits (loading curves)", "Compressor curves F(x)"]
@@ -26,9 +26,19 @@ def test_defaults_draw_two_views_five_cards_and_four_players():
     assert _db(m["uniform"]) == pytest.approx(32.9, abs=0.3)
     assert _db(m["μ-law"]) == pytest.approx(37.9, abs=0.5)
     assert _db(m["Lloyd-Max"]) > _db(m["A-law"]) > _db(m["uniform"])
-    assert len(at.get("audio")) == 4
+    assert not at.get("audio")  # closed: the listening section sends nothing until it is opened
+    assert any(e.label.startswith("Listen: the speech clip") for e in at.expander)
     assert payload_bytes(at) < MAX_PAYLOAD
     assert not at.error and not at.warning
+
+
+def test_listening_section_opens_with_four_players_and_their_snr():
+    at = run_page(PAGE, {"listen": "true", "listen_db": -40})  # the permalink a lecturer would share
+    assert len(at.get("audio")) == 4
+    labels = [m.value for m in at.markdown if "SNR" in m.value and "vs the original" in m.value]
+    assert len(labels) == 3  # uniform, μ-law, A-law
+    snr = {t.split("**")[1]: float(t.split("SNR ")[1].split(" dB")[0]) for t in labels}
+    assert snr["8-bit G.711 μ-law"] > snr["8-bit uniform PCM"] + 10  # quiet speech: companding wins
 
 
 def test_all_views_have_titles_and_axis_units():

@@ -13,7 +13,7 @@ from tests.test_page_nonuniform import NONUNIFORM_VIEWS
 from tests.browser.test_signals_browser import metric
 from tests.serve import wait_idle
 
-ALL = "&".join("show=" + quote_plus(v) for v in NONUNIFORM_VIEWS)
+ALL = "&".join("show=" + quote_plus(v) for v in NONUNIFORM_VIEWS) + "&listen=true"
 
 
 def _no_exception(pg):
@@ -44,7 +44,7 @@ def test_level_slider_moves_the_uniform_snr_but_not_mu_law(page, server):
 
 
 def test_audio_players_are_at_true_level(page, server):
-    page.goto(server + "/Nonuniform?listen_db=-40")
+    page.goto(server + "/Nonuniform?listen=true&listen_db=-40")
     expect(page.locator("[data-testid='stAudio']")).to_have_count(4, timeout=60_000)
     wait_idle(page)
     rms = {}
