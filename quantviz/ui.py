@@ -63,7 +63,7 @@ def _freeze_heap() -> None:
 for _name in _APP_MODULES:
     importlib.import_module(_name)
 _freeze_heap()
-_REFREEZE_ABOVE, _REFREEZE_MAX = 20_000, 12
+_REFREEZE_ABOVE, _REFREEZE_MAX = 40_000, 3
 _refreezes = 0
 
 
