@@ -181,9 +181,7 @@ with left:
                           ["The Δ²/12 model fits this setting: the measured and predicted values agree."]))
     st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB.")
 
-# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
-with st.expander("Theory: uniform quantization in five formulas", key="theory",
-                 on_change="rerun") as theory_box:
+with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory") as theory_box:
     if theory_box.open:
         st.markdown(f"""
 - Step: Δ = (hi − lo)/2^b (mid-tread, mid-rise) or (hi − lo)/(2^b − 1) (end-points). Now **Δ = {step:.4g}**.

@@ -144,11 +144,11 @@ for pair in range(0, len(narrow), 2):
 for view in (v for v in chosen if v in WIDE):
     DRAW[view]()
 
-# ---- Listening (lazy, like the theory: closed, its slider and four players cost nothing per change) ----------
+# ---- Listening (lazy, like the theory: closed, its slider and four players cost nothing per change) ---
 TITLES = {"original": "original (16-bit)", "uniform": "8-bit uniform PCM", "mu-law": "8-bit G.711 μ-law",
           "A-law": "8-bit G.711 A-law"}
-with st.expander("Listen: the speech clip on an 8 kHz telephone line, 8 bits per sample: uniform vs μ-law vs A-law",
-                 key="listen", on_change="rerun", bind="query-params") as listen_box:
+with ui.lazy_expander("Listen: the speech clip on an 8 kHz telephone line, 8 bits per sample: uniform vs μ-law "
+                      "vs A-law", "listen") as listen_box:
     if listen_box.open:
         LISTEN = [-10, -20, -30, -40, -50]
         listen_db = st.columns([1, 2])[0].select_slider(
@@ -162,9 +162,7 @@ with st.expander("Listen: the speech clip on an 8 kHz telephone line, 8 bits per
         st.caption("Played at true level (no normalisation): turn the volume up once, then compare. Uniform 8-bit "
                    "PCM hiss grows as the speech gets quieter; G.711 keeps about 38 dB at every level.")
 
-# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
-with st.expander("Theory: companding, optimal quantizers and vector quantization", key="theory",
-                 on_change="rerun") as theory_box:
+with ui.lazy_expander("Theory: companding, optimal quantizers and vector quantization", "theory") as theory_box:
     if theory_box.open:
         st.markdown(f"""
 - **Bennett's integral** (1948): a fine quantizer with local step Δ(x) has MSE ≈ (1/12)∫Δ(x)² p(x) dx. A compressor

@@ -114,10 +114,7 @@ def listen(x, a, spec, name, views):
         st.download_button(f"Quantized clip ({what})", lambda: audio_lab.download_wav(a),
                            file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
                            on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
-    # Lazy, like the theory: closed, the three players cost nothing (each player re-rendered on every change
-    # costs the browser time; bench/). ?players=true opens it from a link.
-    with st.expander("Original, quantized and error: three players side by side", key="players",
-                     on_change="rerun", bind="query-params") as box:
+    with ui.lazy_expander("Original, quantized and error: three players side by side", "players") as box:
         if box.open:
             for col, k in zip(st.columns(3), wavs):
                 with col:
@@ -189,9 +186,7 @@ for col, k in zip(st.columns(len(chosen)) if chosen else [], chosen):
     with col:
         bottom[k]()
 
-# Lazy: a closed expander sends nothing (every element costs the browser time on every change).
-with st.expander("Theory: what you are hearing, in formulas", key="theory",
-                 on_change="rerun") as theory_box:
+with ui.lazy_expander("Theory: what you are hearing, in formulas", "theory") as theory_box:
     if theory_box.open:
         st.markdown("""
 - **Step** of b bits on [−1, 1): Δ = 2/2^b (8 bits: Δ = 0.0078 = −42 dBFS). Error power Δ²/12, a floor of

@@ -253,6 +253,20 @@ def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
         notice(notice_text)
 
 
+def lazy_expander(label: str, key: str):
+    """An expander whose content the page draws only while it is open; ``?<key>=true`` opens it from a link.
+
+    Streamlit sends a collapsed expander's content anyway and the browser re-renders
+    every element on every rerun (measured: ~2 ms per element, ~6 ms per audio player).
+    With ``on_change="rerun"`` the page can ask ``box.open`` and skip the content::
+
+        with ui.lazy_expander("Theory", "theory") as box:
+            if box.open:
+                st.markdown(...)
+    """
+    return st.expander(label, key=key, on_change="rerun", bind="query-params")
+
+
 def notice(text: str) -> None:
     """The one-line 'what to notice' caption under a figure."""
     st.caption(f"**What to notice:** {text}")

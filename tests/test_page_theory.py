@@ -18,3 +18,9 @@ def test_theory_is_sent_only_when_open(page, needle, params, live):
     text = " ".join(m.value for m in opened.markdown)
     assert needle in text and live in text
     assert not opened.exception
+
+
+@pytest.mark.parametrize("page, needle, params, live", PAGES, ids=[p[0] for p in PAGES])
+def test_theory_opens_from_a_permalink(page, needle, params, live):
+    at = run_page(page, {**params, "theory": "true"})  # ui.lazy_expander binds the open state to the URL
+    assert needle in " ".join(m.value for m in at.markdown)

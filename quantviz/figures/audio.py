@@ -150,7 +150,8 @@ def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
             positions.append(y)
     axis = dict(range=[0, span], showline=True, linecolor="#9e9e9e", ticks="outside", showgrid=False)
     fig = base_figure(
-        "Spectrograms on one colour scale: quantized Q(x), left; error e = x − Q(x), right", "time (s)", "frequency (Hz)", height=400,
+        "Spectrograms on one colour scale: quantized Q(x), left; error e = x − Q(x), right", "time (s)",
+        "frequency (Hz)", height=400,
         xaxis=dict(axis, domain=[0.0, 0.46]), xaxis2=dict(axis, domain=[0.52, 0.98], anchor="y",
                                                           title=dict(text="time (s)")),
         yaxis=dict(range=[0, rows], tickvals=positions, showgrid=False, zeroline=False,

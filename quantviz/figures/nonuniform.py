@@ -113,10 +113,10 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
     region (shaded) and the current level (a dotted line)."""
     lv = curves.levels_db
     top = float(np.max(curves.theory_uniform_db))
-    fig = base_figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
-                  "SNR (dB)", height=440, yaxis=dict(range=[-10.0, top + 14]), xaxis=dict(range=[lv[0], lv[-1]]),
-                  legend=_legend_inside(0.01, 0.99, "left", "top"))
     y0, y1 = -10.0, top + 14
+    fig = base_figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
+                  "SNR (dB)", height=440, yaxis=dict(range=[y0, y1]), xaxis=dict(range=[lv[0], lv[-1]]),
+                  legend=_legend_inside(0.01, 0.99, "left", "top"))
     # No annotations (each costs a re-created chart a text measurement and a layout pass, see
     # figures.common.band_trace) and no more legend rows (they would cover the μ-law plateau): the
     # page's note names the shaded overload region and the dotted line at the current level.
