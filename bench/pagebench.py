@@ -17,17 +17,21 @@ sys.path.insert(0, str(ROOT))
 
 from tests.serve import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
 
-PAINT = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
+# Two painted frames after every image of an HTML figure has decoded (Plotly charts are plain DOM/SVG).
+PAINT = """async () => {
+  await Promise.all([...document.querySelectorAll("[data-testid='stHtml'] img")].map(i => i.decode().catch(() => 0)));
+  return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))));
+}"""
 CHART_WATCH = """() => {
-  // The time of the last DOM change in or of a Plotly chart: a chart drawn after the metric changed counts too.
+  // The time of the last DOM change in or of a figure (a Plotly chart, or an HTML one such as the Audio page's
+  // SVG spectrograms): a figure drawn after the metric changed counts too.
   window.__qvChartChanged = 0;
-  const inChart = n => n && n.nodeType === 1 &&
-      (n.matches("[data-testid='stPlotlyChart']") || !!n.closest("[data-testid='stPlotlyChart']") ||
-       !!n.querySelector("[data-testid='stPlotlyChart']"));
+  const FIG = "[data-testid='stPlotlyChart'], [data-testid='stHtml']";
+  const inChart = n => n && n.nodeType === 1 && (n.matches(FIG) || !!n.closest(FIG) || !!n.querySelector(FIG));
   new MutationObserver(ms => {
     for (const m of ms) {
       const target = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-      if ((target && target.closest("[data-testid='stPlotlyChart']")) || [...m.addedNodes].some(inChart)) {
+      if ((target && target.closest(FIG)) || [...m.addedNodes].some(inChart)) {
         window.__qvChartChanged = performance.now();
         return;
       }
@@ -45,8 +49,9 @@ def measure(page, url, slider_label, metric_label, moves, key="ArrowLeft", settl
     """Return (times_ms, bytes_per_move) for ``moves`` single-step slider moves.
 
     A move ends when the script has finished, the watched metric shows its new
-    value and two frames have been painted, or when the last Plotly chart has
-    changed, whichever is later (a chart that lags behind the metric counts).
+    value, the images of HTML figures have decoded and two frames have been painted,
+    or when the last figure has changed, whichever is later (a chart that lags
+    behind the metric counts).
     """
     received = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(

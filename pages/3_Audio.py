@@ -161,11 +161,13 @@ with listen_box:
 
 zmin, zmax = figs.spectrogram_range(a.white_floor_db)
 if "spectrograms" in views:
-    ui.plot(figs.spectrogram_figure(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax),
-            f"One colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the error, "
-            "you hear the error. " + ("Undithered, the error copies the harmonics (distortion) and becomes the note "
-            "itself once it decays below Δ/2; dither makes it a steady hiss; noise shaping moves it above fs/6."
-            if pcm else "G.711's error follows the signal's level, so the SNR, not the floor, stays about constant."))
+    ui.svg_figure(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax),
+                  "Spectrograms of the quantized signal and of the error, on one colour scale in dBFS per bin",
+                  f"One colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
+                  "error, you hear the error. " + ("Undithered, the error copies the harmonics (distortion) and "
+                  "becomes the note itself once it decays below Δ/2; dither makes it a steady hiss; noise shaping "
+                  "moves it above fs/6." if pcm else "G.711's error follows the signal's level, so the SNR, not the "
+                  "floor, stays about constant."))
 floor_label = ("predicted: flat floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")) \
     if pcm else "predicted: Bennett's total, flat"
 bottom = {

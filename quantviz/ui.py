@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import base64
 import gc
+import html
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +251,18 @@ def metric_cards(metrics: list[Metric]) -> None:
 def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
     """Draw a Plotly figure with the project's config and an optional 'what to notice' line."""
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
+    if notice_text:
+        notice(notice_text)
+
+
+def svg_figure(svg: str, alt: str, notice_text: str | None = None) -> None:
+    """Draw a static SVG figure (e.g. :func:`quantviz.figures.audio.spectrogram_svg`) at the column's width.
+
+    Sent inline as an ``<img>`` with a data URI: no Plotly chart to mount in the
+    browser and no extra HTTP request (``st.image`` would serve it as a media file).
+    """
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    st.html(f'<img src="{src}" alt="{html.escape(alt)}" style="width:100%;height:auto;display:block">')
     if notice_text:
         notice(notice_text)
 

@@ -30,8 +30,23 @@ def plotly_specs(at: AppTest) -> list[dict]:
 
 
 def payload_bytes(at: AppTest) -> int:
-    """Bytes of all Plotly figure specs of the last run (what goes over the WebSocket for charts)."""
-    return sum(len(el.proto.spec.encode()) for el in at.get("plotly_chart"))
+    """Bytes of all figures of the last run, Plotly specs and HTML (what goes over the WebSocket for them)."""
+    return sum(len(el.proto.spec.encode()) for el in at.get("plotly_chart")) + \
+        sum(len(el.proto.body.encode()) for el in at.get("html"))
+
+
+def svg_figures(at: AppTest) -> list:
+    """The static SVG figures of the last run (``quantviz.ui.svg_figure``), parsed: [(root element, alt text)]."""
+    import base64
+    import re
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for el in at.get("html"):
+        m = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)".*>', el.proto.body)
+        if m:
+            out.append((ET.fromstring(base64.b64decode(m.group(1))), m.group(2)))
+    return out
 
 
 def trace_values(value) -> list:

@@ -12,11 +12,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from quantviz import QuantizerSpec, audio_io, audio_lab
 from quantviz.params import AUDIO_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, svg_figures
 
 PAGE = "pages/3_Audio.py"
 METRICS = {"SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76"}
-ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"],  # 5 charts (waveform + zoom)
+ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"],  # 4 charts (waveform + zoom), 1 SVG
              "players": True}  # and the three separate players under the A/B one (closed by default)
 PLAYERS = {"players": "true"}  # the deep link that opens them
 SERVED: dict[str, bytes] = {}
@@ -52,13 +52,24 @@ def db(text: str) -> float:
     return {"∞": math.inf, "-∞": -math.inf, "—": math.nan}.get(value, None) or float(value)
 
 
-def check_page(at, n_charts=1):
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def check_page(at, n_charts=0, n_svg=1):
+    """Metrics, players, n_charts Plotly charts with titled axes, n_svg spectrogram SVGs; returns the specs."""
     assert not at.exception
     n_audio = 4 if "players" in at.session_state and at.session_state["players"] else 1
     assert set(metric_values(at)) == METRICS
     assert len(at.get("audio")) == n_audio
     specs = plotly_specs(at)
     assert len(specs) == n_charts
+    svgs = svg_figures(at)
+    assert len(svgs) == n_svg
+    for root, alt in svgs:  # the spectrograms: a title, both panels as PNGs, a colour bar, axis titles
+        texts = [t.text for t in root.iter(SVG + "text")]
+        assert texts[0].startswith("Spectrograms") and alt.startswith("Spectrograms")
+        assert {"quantized Q(x)", "error e = x − Q(x)", "time (s)", "frequency (Hz)", "dBFS per bin"} <= set(texts)
+        assert len(root.findall(SVG + "image")) == 3
     for s in specs:
         assert s["layout"]["title"]["text"]
         assert s["layout"]["xaxis"]["title"]["text"] and s["layout"]["yaxis"]["title"]["text"]
@@ -70,10 +81,7 @@ def check_page(at, n_charts=1):
 
 def test_defaults_draw_everything_at_true_level():
     at = run_page(PAGE)
-    specs = check_page(at)
-    assert specs[0]["layout"]["title"]["text"].startswith("Spectrograms")  # the default view
-    assert not specs[0]["layout"].get("annotations")  # the panels are named in the title (cheaper to draw)
-    assert len(specs[0]["layout"]["images"]) == 2  # Q(x) and e as PNGs on one colour scale
+    check_page(at)  # the default view: the spectrograms, a static SVG (no Plotly chart to mount)
     m = metric_values(at)
     x = audio_io.load_clip("piano").samples
     a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8))
@@ -135,22 +143,22 @@ def test_deep_link_sets_the_controls():
 
 def test_every_view_draws_with_titles_and_units():
     at = run_page(PAGE, state=ALL_VIEWS)
-    specs = check_page(at, 5)
+    specs = check_page(at, 4)
     titles = [s["layout"]["title"]["text"] for s in specs]
-    assert [t.split()[0] for t in titles] == ["Waveform", "Zoom", "Spectrograms", "Long-term", "Segmental"], titles
+    assert [t.split()[0] for t in titles] == ["Waveform", "Zoom", "Long-term", "Segmental"], titles
     at.pills(key="views").set_value([]).run()
-    check_page(at, 0)
+    check_page(at, 0, 0)
 
 
 def test_views_deep_link():
     at = run_page(PAGE, {"views": "spectrum"})
-    assert check_page(at)[0]["layout"]["title"]["text"].startswith("Long-term")
+    assert check_page(at, 1, 0)[0]["layout"]["title"]["text"].startswith("Long-term")
 
 
 @pytest.mark.parametrize("name", list(AUDIO_PRESETS))
 def test_presets(name):
     at = run_page(PAGE, state={**AUDIO_PRESETS[name], **ALL_VIEWS})
-    check_page(at, 5)
+    check_page(at, 4)
     preset = AUDIO_PRESETS[name]
     assert at.radio(key="scheme").value == preset["scheme"]
     assert at.selectbox(key="clip").value == preset["clip"]
@@ -190,7 +198,7 @@ EXTREMES = [
 @pytest.mark.parametrize("params", EXTREMES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
 def test_extremes_never_raise(params):
     at = run_page(PAGE, params, state=ALL_VIEWS)
-    check_page(at, 5)
+    check_page(at, 4)
     m = metric_values(at)
     assert not math.isnan(db(m["Noise floor"])) or params.get("bits") == 24
 

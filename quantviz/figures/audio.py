@@ -13,7 +13,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
-from quantviz.figures.common import (AXIS_STRIP, COLORS, THEORY_LINE, base_figure, display_array,
+from quantviz.figures.common import (COLORS, THEORY_LINE, base_figure, display_array,
                                      envelope, hline, line, vrect)
 
 # Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
@@ -116,55 +116,113 @@ def spectrogram_png(z_db, zmin: float, zmax: float) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def spectrogram_figure(t, f, q_db, e_db, zmin: float, zmax: float) -> go.Figure:
-    """Spectrograms of Q(x) and of the error side by side, on ONE colour scale in dBFS per bin.
+def _nice_step(span: float, max_ticks: int = 7) -> float:
+    """The smallest 1-2-5 step that puts at most ``max_ticks`` ticks on [0, span]."""
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600):
+        if span / step <= max_ticks - 1:
+            return step
+    return span / (max_ticks - 1)
+
+
+def frequency_ticks(f) -> list[tuple[float, float]]:
+    """(frequency in Hz, row position) of the labelled ticks on a log-band axis, from the top down.
+
+    ``f`` are the rows' band centres (ascending); a tick at frequency v sits at the
+    row position interpolated on log f, row k spanning [k, k + 1). Ticks closer
+    than 8 % of the axis to the one above are skipped.
+    """
+    f = np.asarray(f, dtype=np.float64)
+    ticks = []
+    for v in (20_000, 10_000, 5000, 2000, 1000, 500, 200, 100, 50):
+        y = float(np.interp(np.log(v), np.log(f), np.arange(f.size) + 0.5))
+        if f[0] <= v <= f[-1] and (not ticks or ticks[-1][1] - y >= 0.08 * f.size):
+            ticks.append((v, y))
+    return ticks
+
+
+def _hz(v: float) -> str:
+    return f"{v / 1000:g}k" if v >= 1000 else f"{v:g}"
+
+
+def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
+    """Spectrograms of Q(x) and of the error side by side, on ONE colour scale in dBFS per bin, as an SVG.
 
     Parameters
     ----------
     t : ndarray
-        Column centre times (s), evenly spaced.
+        Column centre times (s), evenly spaced: column k covers [k, k + 1)·Δt.
     f : ndarray
         Row centre frequencies (Hz) of log-spaced bands, ascending.
     q_db, e_db : ndarray, shape (rows, cols)
         dBFS per bin.
     zmin, zmax : float
-        The shared colour range.
+        The shared colour range; a cell's colour is the palette at (z − zmin)/(zmax − zmin).
+
+    Returns
+    -------
+    str
+        A standalone SVG document (1000 × 400 user units): each panel a palette PNG
+        (:func:`spectrogram_png`, one byte per cell) stretched over its axes, the
+        rows evenly spaced (log-spaced bands, hence a log-frequency axis), the time
+        and frequency ticks, and a colour bar.
 
     Notes
     -----
-    Each panel is a palette PNG (one byte per cell, compressed) placed as a
-    layout image: measured in headless Chromium, a 2 × 92 × 200 ``go.Heatmap``
-    on a log axis added ~300 ms per update, the images ~20 ms, with a fifth of
-    the bytes. The rows are drawn evenly spaced and the frequency ticks placed at
-    their bands, which on log-spaced bands gives a log-frequency axis. The
-    colour bar comes from an empty trace on the same colour scale.
+    A static picture, not a Plotly chart: measured in headless Chromium, mounting
+    the Plotly version (two layout images and a colour bar) cost ~120 ms of browser
+    time on every slider move, about as much as the rest of the Audio page. As an
+    ``<img>`` the SVG costs a few ms and looks the same (its text uses Plotly's
+    fonts). The price: no zoom or pan, which a 200 × 128-cell picture hardly needs.
     """
     t, f = np.asarray(t, dtype=np.float64), np.asarray(f, dtype=np.float64)
     rows = f.size
     span = float(t[-1] + t[0]) if t.size else 1.0  # column centres (k + ½)·Δt → the clip's duration
-    ticks, positions = [], []
-    for v in (20_000, 10_000, 5000, 2000, 1000, 500, 200, 100, 50):  # from the top, at least 6 % apart
-        y = float(np.interp(np.log(v), np.log(f), np.arange(rows) + 0.5))
-        if f[0] <= v <= f[-1] and (not positions or positions[-1] - y >= 0.06 * rows):
-            ticks.append(v)
-            positions.append(y)
-    axis = dict(range=[0, span], showline=True, linecolor="#9e9e9e", ticks="outside", showgrid=False)
-    fig = base_figure(
-        "Spectrograms on one colour scale: quantized Q(x), left; error e = x − Q(x), right", "time (s)",
-        "frequency (Hz)", height=400,
-        xaxis=dict(axis, domain=[0.0, 0.46]), xaxis2=dict(axis, domain=[0.52, 0.98], anchor="y",
-                                                          title=dict(text="time (s)")),
-        yaxis=dict(range=[0, rows], tickvals=positions, showgrid=False, zeroline=False,
-                   ticktext=[f"{v / 1000:g}k" if v >= 1000 else f"{v:g}" for v in ticks]),
-        coloraxis=dict(colorscale=SPECTROGRAM_COLORSCALE, cmin=zmin, cmax=zmax,
-                       colorbar=dict(title=dict(text="dBFS per bin", side="right"), thickness=14, len=0.95)),
-        images=[dict(source=spectrogram_png(z, zmin, zmax), xref=xref, yref="y", x=0, y=rows, sizex=span,
-                     sizey=rows, sizing="stretch", layer="below") for z, xref in ((q_db, "x"), (e_db, "x2"))],
-        hovermode=False, margin=dict(l=60, r=10, t=44, b=AXIS_STRIP),
-    )
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False,
-                             marker=dict(coloraxis="coloraxis", color=[zmin])))
-    return fig
+    W, H, top, bottom, pw, gap, left = 1000, 400, 64, 322, 380, 50, 70
+    panels = [(left, "quantized Q(x)", q_db), (left + pw + gap, "error e = x − Q(x)", e_db)]
+    cbx = left + 2 * pw + gap + 30  # colour bar
+    font = 'font-family="Open Sans, Verdana, Arial, sans-serif"'
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" {font} '
+           f'font-size="16" fill="#444">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="4" y="24" font-size="19" fill="#2a3f5f">Spectrograms on one colour scale (dBFS per bin)</text>']
+
+    def y_of(row_pos):  # row position (0 = bottom edge) → SVG y
+        return bottom - (bottom - top) * row_pos / rows
+
+    step = _nice_step(span)
+    ticks = [(v, y_of(pos)) for v, pos in frequency_ticks(f)]
+    for x0, label, z in panels:
+        out.append(f'<text x="{x0 + pw / 2}" y="{top - 10}" text-anchor="middle" font-size="17" fill="#2a3f5f">'
+                   f'{label}</text>')
+        out.append(f'<image x="{x0}" y="{top}" width="{pw}" height="{bottom - top}" preserveAspectRatio="none" '
+                   f'href="{spectrogram_png(z, zmin, zmax)}"/>')
+        out.append(f'<rect x="{x0}" y="{top}" width="{pw}" height="{bottom - top}" fill="none" stroke="#9e9e9e"/>')
+        for k in range(int(span / step + 1e-6) + 1):  # span is float32: 3 s may be 2.9999998
+            x = x0 + pw * k * step / span
+            out.append(f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}" stroke="#9e9e9e"/>'
+                       f'<text x="{x:.1f}" y="{bottom + 22}" text-anchor="middle">{k * step:g}</text>')
+        out.append(f'<text x="{x0 + pw / 2}" y="{bottom + 48}" text-anchor="middle" font-size="17">time (s)</text>')
+        for v, y in ticks:
+            out.append(f'<line x1="{x0 - 5}" y1="{y:.1f}" x2="{x0}" y2="{y:.1f}" stroke="#9e9e9e"/>')
+    for v, y in ticks:
+        out.append(f'<text x="{left - 8}" y="{y + 6:.1f}" text-anchor="end">{_hz(v)}</text>')
+    out.append(f'<text transform="translate(16 {(top + bottom) / 2}) rotate(-90)" text-anchor="middle" '
+               'font-size="17">frequency (Hz)</text>')
+    bar = Image.fromarray(np.arange(255, -1, -1, dtype=np.uint8)[:, None], mode="P")  # top = zmax
+    bar.putpalette(_palette().ravel().tolist())
+    buf = io.BytesIO()
+    bar.save(buf, format="PNG")
+    out.append(f'<image x="{cbx}" y="{top}" width="16" height="{bottom - top}" preserveAspectRatio="none" '
+               f'href="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/>')
+    dz = 20 if zmax - zmin <= 140 else 40
+    for v in np.arange(np.ceil(zmin / dz) * dz, zmax + 1e-9, dz):
+        y = bottom - (bottom - top) * (v - zmin) / (zmax - zmin)
+        out.append(f'<line x1="{cbx + 16}" y1="{y:.1f}" x2="{cbx + 21}" y2="{y:.1f}" stroke="#9e9e9e"/>'
+                   f'<text x="{cbx + 24}" y="{y + 6:.1f}">{f"{v:g}".replace("-", "−")}</text>')
+    out.append(f'<text transform="translate({cbx + 58} {(top + bottom) / 2}) rotate(90)" text-anchor="middle" '
+               'font-size="17">dBFS per bin</text>')
+    out.append("</svg>")
+    return "".join(out)
 
 
 def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) -> go.Figure:

@@ -12,8 +12,9 @@ from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
 AUDIO = "[data-testid='stAudio']"
-ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental&players=true"  # 5 charts, 4 players
-# (by default: the spectrograms, and one A/B player with the three separate ones in a closed expander)
+ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental&players=true"  # 4 charts, 4 players
+# (by default: the spectrograms, a static SVG, and one A/B player with the three separate ones in a closed expander)
+SPECTROGRAMS = "[data-testid='stHtml'] img[alt^='Spectrograms']"
 
 
 def metric(pg, label: str):
@@ -21,11 +22,21 @@ def metric(pg, label: str):
     return pg.locator("[data-testid='stMetric']").filter(has=exact).locator("[data-testid='stMetricValue']")
 
 
-def open_page(pg, url, charts=1):
+def open_page(pg, url, charts=0):
     pg.goto(url)
     expect(pg.locator(AUDIO)).to_have_count(4 if "players=true" in url else 1, timeout=90_000)
     expect(pg.locator("[data-testid='stPlotlyChart']")).to_have_count(charts, timeout=60_000)
     wait_idle(pg)
+    expect_spectrograms_drawn(pg)
+
+
+def expect_spectrograms_drawn(pg):
+    """The spectrogram SVG is shown, decoded, and drawn at the column's width (not a broken image)."""
+    img = pg.locator(SPECTROGRAMS)
+    expect(img).to_have_count(1)
+    expect(img).to_be_visible()
+    size = img.evaluate("i => i.decode().then(() => [i.naturalWidth, i.clientWidth, i.clientHeight])")
+    assert size[0] == 1000 and size[1] > 600 and abs(size[2] / size[1] - 0.4) < 0.01, size
 
 
 def fetch_audio(pg, server, index):
@@ -40,7 +51,7 @@ def fetch_audio(pg, server, index):
 
 
 def test_quiet_tone_is_served_at_true_level(page, server):
-    open_page(page, server + "/Audio?clip=tone60&dither=tpdf&err_gain=30" + ALL, 5)
+    open_page(page, server + "/Audio?clip=tone60&dither=tpdf&err_gain=30" + ALL, 4)
     assert page.locator(AUDIO).count() >= 3
     orig, fs, _ = fetch_audio(page, server, 1)
     quant, _, _ = fetch_audio(page, server, 2)
@@ -100,11 +111,11 @@ def test_moving_the_bits_slider_updates_metrics(page, server):
 
 
 def test_presets_and_g711_render(page, server):
-    open_page(page, server + "/Audio?clip=piano&gain_db=-18&dither=tpdf&noise_shaping=3&err_gain=24&ex_len=6" + ALL, 5)
+    open_page(page, server + "/Audio?clip=piano&gain_db=-18&dither=tpdf&noise_shaping=3&err_gain=24&ex_len=6" + ALL, 4)
     screenshot(page, "audio_piano_tpdf_shaped", tall=True)
-    open_page(page, server + "/Audio?clip=piano&gain_db=-18&err_gain=24&ex_len=6" + ALL, 5)
+    open_page(page, server + "/Audio?clip=piano&gain_db=-18&err_gain=24&ex_len=6" + ALL, 4)
     screenshot(page, "audio_piano_plain", tall=True)
-    open_page(page, server + "/Audio?clip=speech&gain_db=-12&scheme=mulaw&ex_len=7" + ALL, 5)
+    open_page(page, server + "/Audio?clip=speech&gain_db=-12&scheme=mulaw&ex_len=7" + ALL, 4)
     expect(page.locator("[data-testid='stSidebar']")).to_contain_text("fixed at 8 bits")
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "audio_speech_mulaw", tall=True)
@@ -119,9 +130,10 @@ def test_uploads_bad_then_stereo(page, server, tmp_path):
     good = tmp_path / "stereo.wav"
     sf.write(good, y, 44_100, subtype="PCM_16")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(5, timeout=60_000)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=60_000)
     expect(page.locator(AUDIO)).to_have_count(4)
     wait_idle(page)
+    expect_spectrograms_drawn(page)
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="2 channels").first).to_be_visible()
     orig, fs, _ = fetch_audio(page, server, 1)
     assert fs == 44_100 and orig.shape[0] == 2
