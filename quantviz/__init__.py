@@ -25,6 +25,7 @@ from quantviz.companding import compressor, expander
 from quantviz.lloyd_max import lloyd_max, LloydMaxResult, apply_codebook, panter_dite_mse
 from quantviz.vq import kmeans_vq, nearest_code
 from quantviz import metrics, theory, signals, g711, spectral
+from quantviz._kernels import get_threads, set_threads
 
 __all__ = [
     "QuantizerSpec",
@@ -50,4 +51,6 @@ __all__ = [
     "signals",
     "g711",
     "spectral",
+    "set_threads",
+    "get_threads",
 ]

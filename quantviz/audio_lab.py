@@ -33,6 +33,7 @@ from numba import njit
 from scipy import fft as sp_fft
 
 from quantviz import audio_io, metrics, theory
+from quantviz._kernels import get_threads
 from quantviz.quantizers import QuantizerSpec, quantize
 
 SCHEMES = {"pcm": "uniform PCM", "mulaw": "8-bit G.711 μ-law", "alaw": "8-bit G.711 A-law"}
@@ -177,7 +178,7 @@ def frame_spectra(y, nperseg: int, starts: np.ndarray) -> np.ndarray:
     y = y if y.ndim == 2 else y[np.newaxis]
     frames = _windowed_frames(y, starts.ravel(), _hann(nperseg),
                               np.empty((y.shape[0], starts.size, nperseg), np.float32))
-    return sp_fft.rfft(frames, axis=-1, workers=2)
+    return sp_fft.rfft(frames, axis=-1, workers=get_threads())
 
 
 def frame_power(spectra: np.ndarray, cols: int, nperseg: int) -> np.ndarray:

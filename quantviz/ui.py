@@ -22,8 +22,13 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from quantviz._kernels import set_threads
 from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
                              spec_from_params)
+
+# One thread per request: on the server the sessions (and the browsers beside them) are the parallelism, and a
+# parallel region waits for a partner thread someone else holds (see quantviz.set_threads).
+set_threads(1)
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 

@@ -126,12 +126,24 @@ def test_overload_clamp_changes_nothing():
     np.testing.assert_array_equal(quantize(x, spec).values, python_feedback(x, np.zeros_like(x), 4, spec))
 
 
-def test_parallel_rows_equal_serial_rows():
+@pytest.fixture
+def two_threads():
+    """The library default (the app's quantviz.ui sets one thread, and AppTests import it in this process)."""
+    before = _kernels.get_threads()
+    _kernels.set_threads(2)
+    yield
+    _kernels.set_threads(before)
+
+
+def test_parallel_rows_equal_serial_rows(two_threads, monkeypatch):
     rng = np.random.default_rng(3)
     x = rng.uniform(-0.9, 0.9, (2, _kernels.PARALLEL_MIN // 2 + 1))
     spec = QuantizerSpec(bits=16, dither="tpdf", noise_shaping=2)
+    calls = []
+    parallel = _kernels._shaped_fixed_parallel
+    monkeypatch.setattr(_kernels, "_shaped_fixed_parallel", lambda *a: calls.append(1) or parallel(*a))
     both = quantize(x, spec)  # ≥ PARALLEL_MIN: the rows run on two threads
-    assert x.size >= _kernels.PARALLEL_MIN
+    assert x.size >= _kernels.PARALLEL_MIN and calls == [1]
     for i in range(2):  # the same spec and dither, one row at a time, serial kernel
         out = np.empty_like(x[i:i + 1])
         origin, step, offset = _grid(spec)
@@ -139,3 +151,22 @@ def test_parallel_rows_equal_serial_rows():
                                      8 * 65536.0, 61 - 19, False, 2, out)
         assert bad == 0
         np.testing.assert_array_equal(both.values[i], out[0])
+
+
+def test_one_thread_takes_the_serial_kernels(monkeypatch):
+    """set_threads(1) (what the app sets) never enters a parallel region, and changes no output."""
+    before = _kernels.get_threads()
+    x = np.random.default_rng(4).uniform(-0.9, 0.9, (2, _kernels.PARALLEL_MIN // 2 + 1))
+    try:
+        _kernels.set_threads(2)
+        two = [quantize(x, QuantizerSpec(bits=12)).values, quantize(x, QuantizerSpec(bits=12, noise_shaping=2)).values]
+        _kernels.set_threads(1)
+        for name in ("_nearest_parallel", "_shaped_fixed_parallel"):
+            monkeypatch.setattr(_kernels, name, lambda *a: pytest.fail("a parallel kernel ran"))
+        one = [quantize(x, QuantizerSpec(bits=12)).values, quantize(x, QuantizerSpec(bits=12, noise_shaping=2)).values]
+        for a, b in zip(one, two):
+            np.testing.assert_array_equal(a, b)
+        with pytest.raises(ValueError):
+            _kernels.set_threads(0)
+    finally:
+        _kernels.set_threads(before)
