@@ -90,8 +90,7 @@ def listen(x, a, spec, name, views):
     gain = c3.slider("Error gain (dB), for the *error alone* player", 0, 90, key="err_gain", bind="query-params",
                      **ui.default_kw("err_gain", D["err_gain"]),
                      help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
-    ex = audio_lab.excerpt_audio(x, a, start, length, gain)
-    wavs = {"original": ex.original, "quantized": ex.quantized, "error": ex.error}
+    ex = audio_lab.excerpt_audio(x, a, start, length, gain)  # the WAVs are written when played (ex.wav)
     peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
     limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at {gain - ex.reduction_db:+.1f} dB" \
         if ex.reduction_db > 0 else ""
@@ -106,7 +105,7 @@ def listen(x, a, spec, name, views):
                                     on_change=lambda: st.session_state.update(_ab_switched=True),
                                     **({} if "ab" in st.session_state else {"default": D["ab"]}))
         pick = pick or "quantized"
-        ui.wav_player(wavs[pick], loop=True, autoplay=st.session_state.pop("_ab_switched", False))
+        ui.wav_player(ex.wav(pick), loop=True, autoplay=st.session_state.pop("_ab_switched", False))
         st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s, "
                    "at true level (no normalisation)")
     with right:
@@ -116,9 +115,9 @@ def listen(x, a, spec, name, views):
                            on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
     with ui.lazy_expander("Original, quantized and error: three players side by side", "players") as box:
         if box.open:
-            for col, k in zip(st.columns(3), wavs):
+            for col, k in zip(st.columns(3), about):
                 with col:
-                    ui.wav_player(wavs[k], *about[k])
+                    ui.wav_player(ex.wav(k), *about[k])
     if "waveform" in views:
         left, right = st.columns(2)
         with left:

@@ -181,7 +181,22 @@ def frame_spectra(y, nperseg: int, starts: np.ndarray) -> np.ndarray:
     return sp_fft.rfft(frames, axis=-1, workers=get_threads())
 
 
-def frame_power(spectra: np.ndarray, cols: int, nperseg: int) -> np.ndarray:
+@njit(cache=True)
+def _column_power(a, b, has_b, cols, out):  # pragma: no cover - compiled
+    """out[col, i] = mean over channels and the col-th group of frames of |a − b|² (b = 0 unless has_b)."""
+    channels, frames, bins = a.shape
+    per = frames // cols
+    for col in range(cols):
+        for c in range(channels):
+            for k in range(col * per, col * per + per):
+                for i in range(bins):
+                    z = a[c, k, i] - b[c, k, i] if has_b else a[c, k, i]
+                    out[col, i] += float(z.real) ** 2 + float(z.imag) ** 2
+    out /= channels * per
+    return out
+
+
+def frame_power(spectra: np.ndarray, cols: int, nperseg: int, minus: np.ndarray | None = None) -> np.ndarray:
     """One-sided power spectrum of windowed frames, averaged over channels and the frames of each column.
 
     Parameters
@@ -189,19 +204,67 @@ def frame_power(spectra: np.ndarray, cols: int, nperseg: int) -> np.ndarray:
     spectra : ndarray, shape (channels, cols·per, nperseg // 2 + 1)
         From :func:`frame_spectra`; the ``per`` consecutive frames of a column are averaged.
     cols, nperseg : int
+    minus : ndarray like ``spectra``, optional
+        Take the power of ``spectra − minus`` (by linearity the spectra of y − z), with no temporary.
 
     Returns
     -------
     ndarray, shape (cols, nperseg // 2 + 1)
         P[k] = c_k·|Σ w[n] y[n] e^{−2πikn/N}|² / (Σw)², c_k = 2 except at DC and
         Nyquist: SciPy's ``scaling="spectrum"``, so a sine of amplitude A reads A²/2
-        and white noise of variance σ² reads 2σ²·ENBW/N per bin.
+        and white noise of variance σ² reads 2σ²·ENBW/N per bin. Squares and sums in float64.
     """
-    m = spectra.real**2 + spectra.imag**2  # float32; averaged over ≤ 2 frames × channels before widening
-    p = m.reshape(spectra.shape[0], cols, -1, m.shape[-1]).mean(axis=(0, 2), dtype=np.float64)
+    p = _column_power(spectra, spectra if minus is None else minus, minus is not None, cols,
+                      np.zeros((cols, spectra.shape[-1])))
     p /= float(np.sum(_hann(nperseg), dtype=np.float64)) ** 2
     p[:, 1 : (nperseg + 1) // 2] *= 2
     return p
+
+
+@dataclass(frozen=True, eq=False)
+class SourceSpectra:
+    """The clip's own sampled frame spectra: no quantizer setting changes them, so a page caches them per clip.
+
+    Attributes
+    ----------
+    n, fs : int
+        Length (samples) and rate of the clip they belong to.
+    nperseg, cols : int
+        FFT length, and the spectrogram's columns.
+    col_len : float
+        Samples per column.
+    starts : ndarray of int64, (cols, per)
+        First sample of each frame (:func:`_frame_starts`).
+    spectra : ndarray of complex64, (channels, cols·per, nperseg // 2 + 1)
+        :func:`frame_spectra` of the clip.
+    power : ndarray, (cols, nperseg // 2 + 1)
+        :func:`frame_power` of those spectra.
+    """
+
+    n: int
+    fs: int
+    nperseg: int
+    cols: int
+    col_len: float
+    starts: np.ndarray
+    spectra: np.ndarray
+    power: np.ndarray
+
+
+def source_spectra(x, fs: int, max_cols: int = MAX_COLS) -> SourceSpectra:
+    """Frame spectra of a clip, (channels, n), at the frames :func:`analyse_audio` uses.
+
+    N = :func:`nperseg_for` (at most the clip's length rounded down to a power of two, at least 256);
+    at most 400 Hann frames in all (``max_cols`` columns × ≤ 2, fewer per channel for many channels).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x if x.ndim == 2 else x[np.newaxis]
+    n = x.shape[-1]
+    nperseg = int(min(nperseg_for(fs), 1 << int(math.log2(max(n, 256)))))
+    cols, col_len, starts = _frame_starts(n, nperseg, max_cols, FRAMES_PER_COL, 400 // x.shape[0])
+    spectra = frame_spectra(x, nperseg, starts)
+    return SourceSpectra(n=n, fs=int(fs), nperseg=nperseg, cols=cols, col_len=col_len, starts=starts,
+                         spectra=_read_only(spectra), power=_read_only(frame_power(spectra, cols, nperseg)))
 
 
 def _db(p) -> np.ndarray:
@@ -350,7 +413,8 @@ def _error_pass(x, q, frame, lo, hi, values32, error32, sig, noise):  # pragma: 
 
 
 def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "pcm", *,
-                  max_cols: int = MAX_COLS, max_rows: int = MAX_ROWS) -> AudioAnalysis:
+                  max_cols: int = MAX_COLS, max_rows: int = MAX_ROWS,
+                  source: SourceSpectra | None = None) -> AudioAnalysis:
     """Requantize audio and measure it against theory.
 
     Parameters
@@ -364,6 +428,9 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
     scheme : {"pcm", "mulaw", "alaw"}
     max_cols, max_rows : int
         Size of the decimated spectrograms (time columns × log-frequency rows).
+    source : SourceSpectra, optional
+        :func:`source_spectra` of this very ``x`` (at ``max_cols``), if already computed: a page that
+        changes only the quantizer reuses them.
 
     Returns
     -------
@@ -460,11 +527,14 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
     }
 
     # ---- spectra ------------------------------------------------------------
-    nperseg = int(min(nperseg_for(fs), 1 << int(math.log2(max(x.shape[-1], 256)))))
-    cols, col_len, starts = _frame_starts(x.shape[-1], nperseg, max_cols, FRAMES_PER_COL, 400 // x.shape[0])
+    src = source_spectra(x, fs, max_cols) if source is None else source
+    if (src.n, src.fs, src.spectra.shape[0]) != (x.shape[-1], fs, x.shape[0]):
+        raise ValueError(f"source spectra of a clip of {src.n} samples × {src.spectra.shape[0]} channels at "
+                         f"{src.fs} Hz do not belong to this one ({x.shape[-1]} × {x.shape[0]} at {fs} Hz)")
+    nperseg, cols, col_len = src.nperseg, src.cols, src.col_len
     # Q's spectra by linearity, Q = X − E; E from the exact float32 error (x − q in float32 would cancel)
-    sx_f, se_f = frame_spectra(x, nperseg, starts), frame_spectra(error32, nperseg, starts)
-    px_f, pq_f, pe_f = (frame_power(z, cols, nperseg) for z in (sx_f, sx_f - se_f, se_f))
+    se_f = frame_spectra(error32, nperseg, src.starts)
+    px_f, pq_f, pe_f = src.power, frame_power(src.spectra, cols, nperseg, minus=se_f), frame_power(se_f, cols, nperseg)
     f = np.fft.rfftfreq(nperseg, 1 / fs)
     first, centres = log_bands(f, max_rows)
     counts = np.diff(np.r_[first, f.size])
@@ -498,15 +568,20 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExcerptAudio:
-    """The WAVs of one excerpt, all at true level (never normalised).
+    """One excerpt at true level (never normalised); each WAV is written when first asked for.
 
     Attributes
     ----------
-    original, quantized, error : bytes
+    original, quantized, error : bytes (properties, written on first access)
         WAV files: the original at 24 bits, Q(x) at ``AudioAnalysis.wav_bits``
         (exact), and e·10^(G/20) at 24 bits after :func:`quantviz.audio_io.limit`.
+        A page that plays one of them writes one.
+    samples : dict of ndarray, (channels, n)
+        The three excerpts as played (``"original"``, ``"quantized"``, ``"error"``).
+    fs, wav_bits : int
+        Sample rate and the quantized WAV's word length.
     start_s, length_s : float
         The excerpt actually cut (clamped to the clip).
     gain_db : float
@@ -517,19 +592,31 @@ class ExcerptAudio:
         Peak level of each excerpt as played.
     """
 
-    original: bytes
-    quantized: bytes
-    error: bytes
+    samples: dict
+    fs: int
+    wav_bits: int
     start_s: float
     length_s: float
     gain_db: float
     reduction_db: float
     peaks_dbfs: dict
 
+    def wav(self, kind: str) -> bytes:
+        """The WAV of ``"original"``, ``"quantized"`` or ``"error"`` (written once, then kept)."""
+        cache = self.__dict__.setdefault("_wavs", {})
+        if kind not in cache:
+            bits = self.wav_bits if kind == "quantized" else 24
+            cache[kind] = audio_io.wav_bytes(self.samples[kind], self.fs, bits=bits)
+        return cache[kind]
+
+    original = property(lambda self: self.wav("original"))
+    quantized = property(lambda self: self.wav("quantized"))
+    error = property(lambda self: self.wav("error"))
+
 
 def excerpt_audio(x, a: AudioAnalysis, start_s: float, length_s: float, error_gain_db: float = 0.0,
                   ceiling_db: float = LIMIT_CEILING_DB) -> ExcerptAudio:
-    """Cut the excerpt to play and write its three WAVs at true level.
+    """Cut the excerpt to play; its WAVs are written at true level when asked for (:meth:`ExcerptAudio.wav`).
 
     Notes
     -----
@@ -543,13 +630,10 @@ def excerpt_audio(x, a: AudioAnalysis, start_s: float, length_s: float, error_ga
     qs, _, _ = audio_io.excerpt(a.values, a.fs, start_s, length_s)
     es, _, _ = audio_io.excerpt(a.error, a.fs, start_s, length_s)
     loud, reduction = audio_io.limit(es.astype(np.float64) * 10 ** (error_gain_db / 20), ceiling_db)
-    return ExcerptAudio(
-        original=audio_io.wav_bytes(xs, a.fs, bits=24), quantized=audio_io.wav_bytes(qs, a.fs, bits=a.wav_bits),
-        error=audio_io.wav_bytes(loud, a.fs, bits=24), start_s=t0, length_s=length, gain_db=float(error_gain_db),
-        reduction_db=reduction,
-        peaks_dbfs={"original": audio_io.peak_dbfs(xs), "quantized": audio_io.peak_dbfs(qs),
-                    "error": audio_io.peak_dbfs(loud)},
-    )
+    samples = {"original": xs, "quantized": qs, "error": loud}
+    return ExcerptAudio(samples=samples, fs=a.fs, wav_bits=a.wav_bits, start_s=t0, length_s=length,
+                        gain_db=float(error_gain_db), reduction_db=reduction,
+                        peaks_dbfs={k: audio_io.peak_dbfs(v) for k, v in samples.items()})
 
 
 def download_format(a: AudioAnalysis) -> tuple[str, str]:

@@ -187,6 +187,21 @@ def test_quantized_wav_round_trip_is_exact(bits):
     assert np.array_equal(whole, a.values.astype(np.float64))
 
 
+def test_excerpt_writes_only_the_wavs_that_are_played(monkeypatch):
+    x = clip("chords")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    written = []
+    real = audio_io.wav_bytes
+    monkeypatch.setattr(audio_io, "wav_bytes", lambda y, fs, bits: written.append(bits) or real(y, fs, bits=bits))
+    ex = audio_lab.excerpt_audio(x, a, 1.0, 2.0, 12)
+    assert written == []  # cutting the excerpt writes nothing
+    first = ex.wav("quantized")
+    assert written == [8] and ex.quantized is first  # one WAV, written once
+    err, _ = decode(ex.error)
+    assert written == [8, 24]
+    assert np.array_equal(err, np.round(ex.samples["error"] * 2**23) / 2**23)  # the limited, amplified error
+
+
 @pytest.mark.parametrize("spec, bits", [(QuantizerSpec(bits=8, mode="midrise"), 9),
                                         (QuantizerSpec(bits=24, mode="midrise"), 25),
                                         (QuantizerSpec(bits=8, mode="endpoints"), 24),
@@ -373,3 +388,29 @@ def test_frame_power_matches_scipy_periodogram_frame_by_frame(n, channels, seed)
         ref = np.mean([sps.periodogram(padded[c, s:s + nperseg], window="hann", scaling="spectrum", detrend=False)[1]
                        for c in range(channels) for s in starts[col]], axis=0)
         assert np.allclose(got[col], ref, rtol=2e-4, atol=1e-9)
+
+
+def test_cached_source_spectra_give_the_same_analysis():
+    """A page passes the clip's spectra computed once (SourceSpectra); the analysis is the same as without them."""
+    x = clip("chords")[:, : 3 * FS]
+    src = audio_lab.source_spectra(x, FS)
+    for spec in (QuantizerSpec(bits=6), QuantizerSpec(bits=10, dither="tpdf", noise_shaping=2)):
+        a, b = audio_lab.analyse_audio(x, FS, spec), audio_lab.analyse_audio(x, FS, spec, source=src)
+        for name in ("spec_q_db", "spec_e_db", "ltas_x_db", "ltas_e_db", "spec_t", "spec_f"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    with pytest.raises(ValueError, match="do not belong"):
+        audio_lab.analyse_audio(x[:, :-1], FS, QuantizerSpec(bits=6), source=src)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), channels=st.integers(1, 2))
+def test_power_of_a_difference_is_the_power_of_the_difference_signal(seed, channels):
+    """frame_power(X, minus=E) = frame_power of the spectra of x − e (linearity of the DFT), to float32 precision."""
+    rng = np.random.default_rng(seed)
+    x, e = rng.standard_normal((2, channels, 8192))
+    e *= 1e-3
+    cols, _, starts = audio_lab._frame_starts(8192, 512, 8, 2)
+    sx, se = audio_lab.frame_spectra(x, 512, starts), audio_lab.frame_spectra(e, 512, starts)
+    got = audio_lab.frame_power(sx, cols, 512, minus=se)
+    want = audio_lab.frame_power(audio_lab.frame_spectra(x - e, 512, starts), cols, 512)
+    np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-9 * want.max())

@@ -17,6 +17,12 @@ def at_level(source_key, gain_db, _samples):
     return _samples if gain_db == 0 else ui.frozen(_samples * 10 ** (gain_db / 20))
 
 
+@st.cache_resource(max_entries=3, ttl=1800, show_spinner=False)
+def source_spectra(source_key, gain_db, fs, _x):
+    """The clip's own frame spectra (~3 MB), which the quantizer's settings never change."""
+    return audio_lab.source_spectra(_x, fs)
+
+
 @st.cache_resource(max_entries=3, ttl=1800, show_spinner="Quantizing…")
 def analysis(source_key, gain_db, spec, scheme, fs, _x):
-    return audio_lab.analyse_audio(_x, fs, spec, scheme)
+    return audio_lab.analyse_audio(_x, fs, spec, scheme, source=source_spectra(source_key, gain_db, fs, _x))
