@@ -1,11 +1,12 @@
 """Figures of the Audio page: waveform overview and zoom, spectrograms, error spectrum, segmental SNR.
 
-Plotly only (no Streamlit). Every trace is decimated (min/max envelope,
-:func:`quantviz.figures.common.envelope`) or already small, and sent as
-float32 typed arrays or palette PNGs, so a figure stays well under 100 kB.
+Plotly figures, and one static SVG (the spectrograms, :func:`spectrogram_svg`); no Streamlit. Every
+trace is decimated (min/max envelope, :func:`quantviz.figures.common.envelope`) or already small, and
+sent as float32 typed arrays or palette PNGs, so a figure stays well under 100 kB.
 """
 
 import base64
+import functools
 import io
 
 import numpy as np
@@ -98,22 +99,36 @@ def spectrogram_range(white_floor_db: float) -> tuple[float, float]:
     return float(np.clip(np.floor(min(floor - 20, -100.0) / 10) * 10, -200.0, -100.0)), 0.0
 
 
+@functools.cache
 def _palette() -> np.ndarray:
     """The spectrogram colour scale sampled at 256 points (linear RGB interpolation, as Plotly does), uint8 (256, 3)."""
     stops = np.array([c[0] for c in SPECTROGRAM_COLORSCALE])
     rgb = np.array([[float(v) for v in c[1][4:-1].split(",")] for c in SPECTROGRAM_COLORSCALE])
     grid = np.linspace(0.0, 1.0, 256)
-    return np.round(np.stack([np.interp(grid, stops, rgb[:, i]) for i in range(3)], axis=1)).astype(np.uint8)
+    palette = np.round(np.stack([np.interp(grid, stops, rgb[:, i]) for i in range(3)], axis=1)).astype(np.uint8)
+    palette.flags.writeable = False
+    return palette
+
+
+def _palette_png(index: np.ndarray) -> str:
+    """uint8 palette indices (row 0 at the top) as a palette PNG data URI (zlib level 1: 2.5× faster, +6 %)."""
+    image = Image.fromarray(index, mode="P")
+    image.putpalette(_palette().tobytes())
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def spectrogram_png(z_db, zmin: float, zmax: float) -> str:
     """A (rows, cols) dB array as a palette PNG data URI (row 0 at the bottom), coloured on [zmin, zmax]."""
     index = np.clip((np.asarray(z_db, dtype=np.float64) - zmin) / (zmax - zmin) * 255, 0, 255)
-    image = Image.fromarray(np.round(index).astype(np.uint8)[::-1], mode="P")
-    image.putpalette(_palette().ravel().tolist())
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return _palette_png(np.round(index).astype(np.uint8)[::-1])
+
+
+@functools.cache
+def _colour_bar_png() -> str:
+    """The colour bar: the palette from the top (index 255) down, one pixel wide."""
+    return _palette_png(np.arange(255, -1, -1, dtype=np.uint8)[:, None])
 
 
 def _nice_step(span: float, max_ticks: int = 7) -> float:
@@ -191,6 +206,7 @@ def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
 
     step = _nice_step(span)
     ticks = [(v, y_of(pos)) for v, pos in frequency_ticks(f)]
+    marks = []  # every tick mark, drawn as one path
     for x0, label, z in panels:
         out.append(f'<text x="{x0 + pw / 2}" y="{top - 10}" text-anchor="middle" font-size="17" fill="#2a3f5f">'
                    f'{label}</text>')
@@ -199,26 +215,22 @@ def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
         out.append(f'<rect x="{x0}" y="{top}" width="{pw}" height="{bottom - top}" fill="none" stroke="#9e9e9e"/>')
         for k in range(int(span / step + 1e-6) + 1):  # span is float32: 3 s may be 2.9999998
             x = x0 + pw * k * step / span
-            out.append(f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}" stroke="#9e9e9e"/>'
-                       f'<text x="{x:.1f}" y="{bottom + 22}" text-anchor="middle">{k * step:g}</text>')
+            marks.append(f"M{x:.1f} {bottom}v5")
+            out.append(f'<text x="{x:.1f}" y="{bottom + 22}" text-anchor="middle">{k * step:g}</text>')
         out.append(f'<text x="{x0 + pw / 2}" y="{bottom + 48}" text-anchor="middle" font-size="17">time (s)</text>')
-        for v, y in ticks:
-            out.append(f'<line x1="{x0 - 5}" y1="{y:.1f}" x2="{x0}" y2="{y:.1f}" stroke="#9e9e9e"/>')
+        marks.extend(f"M{x0 - 5} {y:.1f}h5" for v, y in ticks)
     for v, y in ticks:
         out.append(f'<text x="{left - 8}" y="{y + 6:.1f}" text-anchor="end">{_hz(v)}</text>')
     out.append(f'<text transform="translate(16 {(top + bottom) / 2}) rotate(-90)" text-anchor="middle" '
                'font-size="17">frequency (Hz)</text>')
-    bar = Image.fromarray(np.arange(255, -1, -1, dtype=np.uint8)[:, None], mode="P")  # top = zmax
-    bar.putpalette(_palette().ravel().tolist())
-    buf = io.BytesIO()
-    bar.save(buf, format="PNG")
     out.append(f'<image x="{cbx}" y="{top}" width="16" height="{bottom - top}" preserveAspectRatio="none" '
-               f'href="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/>')
+               f'href="{_colour_bar_png()}"/>')  # top = zmax
     dz = 20 if zmax - zmin <= 140 else 40
     for v in np.arange(np.ceil(zmin / dz) * dz, zmax + 1e-9, dz):
         y = bottom - (bottom - top) * (v - zmin) / (zmax - zmin)
-        out.append(f'<line x1="{cbx + 16}" y1="{y:.1f}" x2="{cbx + 21}" y2="{y:.1f}" stroke="#9e9e9e"/>'
-                   f'<text x="{cbx + 24}" y="{y + 6:.1f}">{f"{v:g}".replace("-", "−")}</text>')
+        marks.append(f"M{cbx + 16} {y:.1f}h5")
+        out.append(f'<text x="{cbx + 24}" y="{y + 6:.1f}">{f"{v:g}".replace("-", "−")}</text>')
+    out.append(f'<path d="{"".join(marks)}" stroke="#9e9e9e" fill="none"/>')
     out.append(f'<text transform="translate({cbx + 58} {(top + bottom) / 2}) rotate(90)" text-anchor="middle" '
                'font-size="17">dBFS per bin</text>')
     out.append("</svg>")
