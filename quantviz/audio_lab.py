@@ -229,6 +229,8 @@ class SourceSpectra:
     ----------
     n, fs : int
         Length (samples) and rate of the clip they belong to.
+    max_cols : int
+        The ``max_cols`` they were computed for.
     nperseg, cols : int
         FFT length, and the spectrogram's columns.
     col_len : float
@@ -243,6 +245,7 @@ class SourceSpectra:
 
     n: int
     fs: int
+    max_cols: int
     nperseg: int
     cols: int
     col_len: float
@@ -263,7 +266,7 @@ def source_spectra(x, fs: int, max_cols: int = MAX_COLS) -> SourceSpectra:
     nperseg = int(min(nperseg_for(fs), 1 << int(math.log2(max(n, 256)))))
     cols, col_len, starts = _frame_starts(n, nperseg, max_cols, FRAMES_PER_COL, 400 // x.shape[0])
     spectra = frame_spectra(x, nperseg, starts)
-    return SourceSpectra(n=n, fs=int(fs), nperseg=nperseg, cols=cols, col_len=col_len, starts=starts,
+    return SourceSpectra(n=n, fs=int(fs), max_cols=max_cols, nperseg=nperseg, cols=cols, col_len=col_len, starts=starts,
                          spectra=_read_only(spectra), power=_read_only(frame_power(spectra, cols, nperseg)))
 
 
@@ -528,9 +531,10 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
 
     # ---- spectra ------------------------------------------------------------
     src = source_spectra(x, fs, max_cols) if source is None else source
-    if (src.n, src.fs, src.spectra.shape[0]) != (x.shape[-1], fs, x.shape[0]):
+    if (src.n, src.fs, src.spectra.shape[0], src.max_cols) != (x.shape[-1], fs, x.shape[0], max_cols):
         raise ValueError(f"source spectra of a clip of {src.n} samples × {src.spectra.shape[0]} channels at "
-                         f"{src.fs} Hz do not belong to this one ({x.shape[-1]} × {x.shape[0]} at {fs} Hz)")
+                         f"{src.fs} Hz, {src.max_cols} columns, do not belong to this one ({x.shape[-1]} × "
+                         f"{x.shape[0]} at {fs} Hz, {max_cols} columns)")
     nperseg, cols, col_len = src.nperseg, src.cols, src.col_len
     # Q's spectra by linearity, Q = X − E; E from the exact float32 error (x − q in float32 would cancel)
     se_f = frame_spectra(error32, nperseg, src.starts)

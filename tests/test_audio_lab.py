@@ -400,6 +400,8 @@ def test_cached_source_spectra_give_the_same_analysis():
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     with pytest.raises(ValueError, match="do not belong"):
         audio_lab.analyse_audio(x[:, :-1], FS, QuantizerSpec(bits=6), source=src)
+    with pytest.raises(ValueError, match="do not belong"):
+        audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=6), source=src, max_cols=50)
 
 
 @settings(max_examples=25, deadline=None)

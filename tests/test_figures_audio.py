@@ -83,5 +83,5 @@ def test_time_ticks_are_few_and_cover_the_clip(span, ticks):
     assert 1 <= n <= ticks
     assert (n - 1) * step <= span * (1 + 1e-6)
     if span / step > 1:  # a shorter step from the 1-2-5 list would make too many ticks
-        smaller = [s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600) if s < step]
+        smaller = [s for s in figs.TIME_STEPS if s < step]
         assert not smaller or span / smaller[-1] > ticks - 1

@@ -17,10 +17,8 @@ from PIL import Image
 from quantviz.figures.common import (COLORS, THEORY_LINE, base_figure, display_array,
                                      envelope, hline, line, vrect)
 
-# Inferno as rgb() stops: Streamlit 1.67's Plotly draws the hex stop "#000004" (Inferno's and Magma's first
-# colour) as light purple, so silence would look like a mid-level.
-SPECTROGRAM_COLORSCALE = [[i / (len(pc.sequential.Inferno) - 1), "rgb({}, {}, {})".format(*pc.hex_to_rgb(c))]
-                          for i, c in enumerate(pc.sequential.Inferno)]
+INFERNO = np.array([pc.hex_to_rgb(c) for c in pc.sequential.Inferno], dtype=np.float64)  # evenly spaced stops
+TIME_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600)  # s, for time ticks
 WAVE_POINTS = 1200  # per trace of the overview (600 min/max pairs)
 
 
@@ -101,11 +99,9 @@ def spectrogram_range(white_floor_db: float) -> tuple[float, float]:
 
 @functools.cache
 def _palette() -> np.ndarray:
-    """The spectrogram colour scale sampled at 256 points (linear RGB interpolation, as Plotly does), uint8 (256, 3)."""
-    stops = np.array([c[0] for c in SPECTROGRAM_COLORSCALE])
-    rgb = np.array([[float(v) for v in c[1][4:-1].split(",")] for c in SPECTROGRAM_COLORSCALE])
-    grid = np.linspace(0.0, 1.0, 256)
-    palette = np.round(np.stack([np.interp(grid, stops, rgb[:, i]) for i in range(3)], axis=1)).astype(np.uint8)
+    """Inferno sampled at 256 points (linear RGB interpolation between its stops, as Plotly does), uint8 (256, 3)."""
+    stops, grid = np.linspace(0.0, 1.0, len(INFERNO)), np.linspace(0.0, 1.0, 256)
+    palette = np.round(np.stack([np.interp(grid, stops, INFERNO[:, i]) for i in range(3)], axis=1)).astype(np.uint8)
     palette.flags.writeable = False
     return palette
 
@@ -132,8 +128,9 @@ def _colour_bar_png() -> str:
 
 
 def _nice_step(span: float, max_ticks: int = 7) -> float:
-    """The smallest 1-2-5 step that puts at most ``max_ticks`` ticks on [0, span]."""
-    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600):
+    """The smallest of :data:`TIME_STEPS` (1-2-5 below 10 s, then minutes' divisions) that puts at most
+    ``max_ticks`` ticks on [0, span]."""
+    for step in TIME_STEPS:
         if span / step <= max_ticks - 1:
             return step
     return span / (max_ticks - 1)
