@@ -1,12 +1,12 @@
 """quantviz: the home page. The pages in pages/ are found automatically by
-Streamlit (one file per page); each calls quantviz.ui.setup_page(), so a deep
+Streamlit (one file per page); each calls quantviz.app.ui.setup_page(), so a deep
 link such as /Signals?bits=4 works even as a fresh server's first request."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from quantviz import ui
+from quantviz.app import ui
 
 ui.setup_page("quantviz: quantization error, seen and heard", "An interactive lab about quantization error: see it, measure it, hear it.")
 

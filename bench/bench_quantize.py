@@ -40,7 +40,7 @@ def main():
     print(f"noise shaping k=2            {t_shaped:8.1f} ms   {r:.2f}×  (budget ≤ 4×) {'OK' if r <= 4 else 'OVER'}")
     print(f"noise shaping k=2 + TPDF     {t_shaped_d:8.1f} ms   {t_shaped_d / t_plain:.2f}×  (dither generation included)")
 
-    qv.set_threads(1)  # as the app runs them (quantviz.ui): the sessions are the parallelism
+    qv.set_threads(1)  # as the app runs them (quantviz.app.ui): the sessions are the parallelism
     t_plain1 = median_ms(lambda: qv.quantize(audio, plain), 5)
     t_shaped1 = median_ms(lambda: qv.quantize(audio, shaped_nodither), 5)
     r1 = t_shaped1 / t_plain1

@@ -5,10 +5,11 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from quantviz import quantize, signals, theory, ui
-from quantviz.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
+from quantviz import quantize, signals, theory
+from quantviz.app import ui
+from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
-from quantviz.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
+from quantviz.app.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
 
 ui.setup_page("Signals", "Quantize a test signal and watch the error: where the Δ²/12 model holds and where it breaks.")
 
@@ -60,7 +61,7 @@ else:
 resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)))
 spec = resolved.spec
 
-# ---- Engine (cached calls, quantviz.cached.signals) ---------------------------
+# ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
 a = analysis(source_key, spec, x)
 step = a.step
 m, p = a.metrics, a.predicted

@@ -3,12 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from quantviz import ui
+from quantviz.app import ui
 from quantviz import nonuniform as nu
-from quantviz.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
+from quantviz.app.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
                                         player_density, samples, sweep, telephone, vq, window)
 from quantviz.figures import nonuniform as figs
-from quantviz.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS
+from quantviz.app.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS
 
 ui.setup_page("Non-uniform & vector quantization",
               "Why telephones use μ-law, what the optimal quantizer for your data is, and what vector quantization "
@@ -34,7 +34,7 @@ sb.caption(f"A-law: A = {nu.A_LAW} (G.711, Europe). μ-law and A-law apply the u
            "compressed signal; Lloyd-Max and k-means are designed for this input.")
 
 
-# ---- Engine (cached calls, quantviz.cached.nonuniform) -------------------------
+# ---- Engine (cached calls, quantviz.app.cached.nonuniform) -------------------------
 rows = fixed_range(dist, level_db, bits, mu) + tuple(nu.rescaled(m, level_db) for m in designed(dist, bits))
 by = {r.scheme: r for r in rows}
 sigma = float(nu.rms_of(level_db))

@@ -5,10 +5,11 @@ import math
 import numpy as np
 import streamlit as st
 
-from quantviz import audio_lab, ui
-from quantviz.cached.audio import analysis, at_level
+from quantviz import audio_lab
+from quantviz.app import ui
+from quantviz.app.cached.audio import analysis, at_level
 from quantviz.figures import audio as figs
-from quantviz.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
+from quantviz.app.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
 
 ui.setup_page("Audio", "Listen first: 8-bit requantization distorts a quiet note, TPDF dither turns that distortion "
               "into steady hiss, noise shaping pushes the hiss up towards fs/2. Players are at true level.")
@@ -43,7 +44,7 @@ else:
     sb.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
                "zero and coarse near full scale. Bits, dither and noise shaping apply to uniform PCM only.")
 
-# ---- Engine (cached calls, quantviz.cached.audio) ------------------------------
+# ---- Engine (cached calls, quantviz.app.cached.audio) ------------------------------
 a = analysis(source_key, gain_db, spec, scheme, fs, x)
 m, p = a.metrics, a.predicted
 pcm = scheme == "pcm"

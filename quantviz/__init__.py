@@ -9,7 +9,7 @@ Import it from a notebook exactly as the app does::
 ``quantviz.lloyd_max`` is the design function (the issue's public API); its
 helpers are exported here too (``apply_codebook``, ``panter_dite_mse``).
 
-The core never imports Streamlit; ``quantviz.ui`` (the only module that does)
+The core never imports Streamlit; ``quantviz.app.ui`` (the only module that does)
 is imported by the pages alone.
 """
 

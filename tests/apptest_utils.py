@@ -36,7 +36,7 @@ def payload_bytes(at: AppTest) -> int:
 
 
 def svg_figures(at: AppTest) -> list:
-    """The static SVG figures of the last run (``quantviz.ui.svg_figure``), parsed: [(root element, alt text)]."""
+    """The static SVG figures of the last run (``quantviz.app.ui.svg_figure``), parsed: [(root element, alt text)]."""
     import base64
     import re
     import xml.etree.ElementTree as ET

@@ -26,7 +26,7 @@ def test_other_overrides_merge_into_the_defaults():
 
 def test_importing_the_ui_freezes_the_import_heap():
     # Streamlit's gc.collect(2) after every run then skips the ~200,000 objects of the imported libraries.
-    import quantviz.ui  # noqa: F401
+    import quantviz.app.ui  # noqa: F401
 
     assert gc.get_freeze_count() > 50_000
 

@@ -1,4 +1,4 @@
-"""The engine never imports Streamlit (only ``quantviz.ui`` and ``quantviz.cached`` may)."""
+"""The engine never imports Streamlit: only the ``quantviz.app`` subpackage (the Streamlit layer) may."""
 
 import subprocess
 import sys
@@ -11,7 +11,7 @@ def test_engine_modules_do_not_import_streamlit():
         import quantviz
         names = []
         for m in pkgutil.walk_packages(quantviz.__path__, "quantviz."):
-            if m.name == "quantviz.ui" or m.name.split(".")[1] == "cached":  # the Streamlit side
+            if m.name.split(".")[1] == "app":  # the Streamlit layer: quantviz/app/
                 continue
             importlib.import_module(m.name)
             names.append(m.name)
@@ -23,3 +23,18 @@ def test_engine_modules_do_not_import_streamlit():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.split()[-1]) >= 10
+
+
+def test_only_the_app_subpackage_mentions_streamlit():
+    """The boundary is a folder: no module outside quantviz/app/ even names Streamlit in an import."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "quantviz"
+    pattern = re.compile(r"^\s*(import|from)\s+streamlit\b", re.M)
+    outside = [p for p in root.rglob("*.py") if "app" not in p.relative_to(root).parts[:1]]
+    assert len(outside) >= 10
+    offenders = [str(p.relative_to(root)) for p in outside if pattern.search(p.read_text())]
+    assert not offenders, offenders
+    inside = [p for p in (root / "app").rglob("*.py") if pattern.search(p.read_text())]
+    assert inside, "the Streamlit layer is expected to live in quantviz/app/"

@@ -11,7 +11,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from quantviz import QuantizerSpec, audio_io, audio_lab
-from quantviz.params import AUDIO_PRESETS
+from quantviz.app.params import AUDIO_PRESETS
 from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, svg_figures
 
 PAGE = "pages/3_Audio.py"

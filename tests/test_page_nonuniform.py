@@ -2,7 +2,7 @@
 
 import pytest
 
-from quantviz.params import NONUNIFORM_PRESETS
+from quantviz.app.params import NONUNIFORM_PRESETS
 from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
 
 PAGE = "pages/2_Nonuniform.py"

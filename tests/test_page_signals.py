@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from quantviz import theory
-from quantviz.params import SIGNAL_PRESETS
+from quantviz.app.params import SIGNAL_PRESETS
 from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, trace_values
 
 PAGE = "pages/1_Signals.py"

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from quantviz.signals import GENERATORS
-from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, SIGNAL_DEFAULTS, SIGNAL_PRESETS,
+from quantviz.app.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, SIGNAL_DEFAULTS, SIGNAL_PRESETS,
                              spec_from_params)
 from quantviz.quantizers import QuantizerSpec
 

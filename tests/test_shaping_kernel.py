@@ -128,7 +128,7 @@ def test_overload_clamp_changes_nothing():
 
 @pytest.fixture
 def two_threads():
-    """The library default (the app's quantviz.ui sets one thread, and AppTests import it in this process)."""
+    """The library default (the app's quantviz.app.ui sets one thread, and AppTests import it in this process)."""
     before = _kernels.get_threads()
     _kernels.set_threads(2)
     yield

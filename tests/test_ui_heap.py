@@ -1,9 +1,9 @@
-"""quantviz.ui keeps the post-run garbage collection short by freezing long-lived objects, a bounded
+"""quantviz.app.ui keeps the post-run garbage collection short by freezing long-lived objects, a bounded
 number of times per process."""
 
 import gc
 
-from quantviz import ui
+from quantviz.app import ui
 
 
 def test_refreeze_only_when_many_objects_survive_and_at_most_the_cap(monkeypatch):

@@ -1,4 +1,4 @@
-"""Cached engine calls of the Audio page, defined once per server process (see :mod:`quantviz.cached`).
+"""Cached engine calls of the Audio page, defined once per server process (see :mod:`quantviz.app.cached`).
 
 ``cache_resource``, not ``cache_data``: the results (read-only arrays, up to
 46 MB for 60 s of stereo) are shared instead of being pickled on every store
@@ -8,7 +8,8 @@ the source's description and the settings; the samples are passed unhashed.
 
 import streamlit as st
 
-from quantviz import audio_lab, ui
+from quantviz import audio_lab
+from quantviz.app import ui
 
 
 @st.cache_resource(max_entries=3, ttl=1800, show_spinner=False)

@@ -9,7 +9,8 @@ small values (source, bits, level, μ); big arrays are frozen and shared.
 import numpy as np
 import streamlit as st
 
-from quantviz import audio_io, ui
+from quantviz import audio_io
+from quantviz.app import ui
 from quantviz import nonuniform as nu
 from quantviz.companding import a_law_compress, mu_law_compress
 from quantviz.figures import nonuniform as figs

@@ -1,4 +1,4 @@
-"""Cached engine calls of the Signals page, defined once per server process (see :mod:`quantviz.cached`).
+"""Cached engine calls of the Signals page, defined once per server process (see :mod:`quantviz.app.cached`).
 
 Keys are small values (the source's description, the frozen spec, an
 upload's ``file_id``); the big arrays are passed unhashed (``_x``, ``_q``) and
@@ -8,7 +8,8 @@ the cached ones are read-only, shared between sessions.
 import streamlit as st
 
 from quantviz import analysis as qa
-from quantviz import signals, ui
+from quantviz import signals
+from quantviz.app import ui
 
 
 # Big arrays: cache_resource hands out the cached object itself (no 8 MB pickle copy per rerun);

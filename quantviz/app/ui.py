@@ -2,7 +2,7 @@
 
 - :func:`setup_page`: the shared chrome;
 - :func:`quantizer_controls`: the same quantizer control block on every page,
-  bound to URL parameters (permalinks) through :mod:`quantviz.params`;
+  bound to URL parameters (permalinks) through :mod:`quantviz.app.params`;
 - :func:`metric_cards`: metrics beside their formulas and theoretical values;
 - :func:`plot`, :func:`notice`: figures with a "what to notice" caption;
 - :func:`wav_player`: audio at true level, losslessly, from WAV bytes written
@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from quantviz._kernels import set_threads
-from quantviz.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
+from quantviz.app.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
                              spec_from_params)
 
 # One thread per request: on the server the sessions (and the browsers beside them) are the parallelism, and a
@@ -176,7 +176,7 @@ def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, con
                        show_range: bool = True) -> Resolved:
     """Draw the shared quantizer controls and return the resolved spec.
 
-    Every widget key is a :data:`quantviz.params.QUANTIZER_DEFAULTS` key and is
+    Every widget key is a :data:`quantviz.app.params.QUANTIZER_DEFAULTS` key and is
     bound to the URL, so any setting is a permalink.
     """
     c = container if container is not None else st.sidebar
