@@ -31,11 +31,12 @@ def _check_ints(values, name: str, lo: int, hi: int) -> np.ndarray:
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"{name} must have an integer dtype, got dtype {arr.dtype}")
     info = np.iinfo(arr.dtype)
-    arr = arr.astype(np.int64, copy=False)
+    # compared in the input's own dtype (NumPy compares mixed signed/unsigned integers exactly), so a
+    # uint64 2^63 is reported as itself, not as the int64 it would wrap to
     if (info.min < lo or info.max > hi) and arr.size and (arr.min() < lo or arr.max() > hi):
-        bad = arr[(arr < lo) | (arr > hi)][0]
-        raise ValueError(f"{name} must lie in [{lo}, {hi}], got value {bad}")
-    return arr
+        bad = arr[(arr < lo) | (arr > hi)].flat[0]
+        raise ValueError(f"{name} must lie in [{lo}, {hi}], got value {int(bad)}")
+    return arr.astype(np.int64, copy=False)
 
 
 @cache

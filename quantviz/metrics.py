@@ -1,7 +1,8 @@
 """Error metrics between a reference x and its quantized version y.
 
 Every function takes the reference first. Decibel values are ``inf`` when
-the error is exactly zero.
+the error is exactly zero. NaN or Inf inputs raise ValueError naming x or y,
+as :func:`quantviz.quantize` does.
 """
 
 import numpy as np
@@ -14,6 +15,10 @@ def _pair(x, y):
         raise ValueError(f"x and y must have the same shape; got {x.shape} and {y.shape}")
     if x.size == 0:
         raise ValueError("x is empty; metrics need at least one value")
+    for name, a in (("x", x), ("y", y)):
+        if not np.all(np.isfinite(a)):
+            bad = int(np.count_nonzero(~np.isfinite(a)))
+            raise ValueError(f"{name} contains {bad} NaN or Inf value(s); metrics need finite numbers")
     return x, y
 
 

@@ -59,7 +59,8 @@ class QuantizerSpec:
     bits : int or None, default 8
         Word length b, 1–32. Ignored (stored as ``None``) when ``step`` is given.
     step : float or None, default None
-        Step size Δ > 0 given directly; the grid is then unbounded.
+        Step size Δ > 0 given directly; the grid is then unbounded (the input
+        must then stay within 2^52 steps of 0, so that the int64 codes are exact).
     lo, hi : float, default -1.0, 1.0
         The range the 2^b levels cover (lo < hi).
     mode : {"midtread", "midrise", "endpoints"}
@@ -71,7 +72,7 @@ class QuantizerSpec:
         position, so E[Q(x)] = x.
     overflow : {"clip", "wrap"}
         Out-of-range codes saturate at the first/last level, or wrap modulo
-        2^b as two's-complement arithmetic does.
+        2^b as two's-complement arithmetic does ("wrap" needs ``bits``).
     dither : {"none", "rpdf", "tpdf", "gaussian"}
         Dither added before quantizing.
     dither_scale : float, default 1.0
@@ -83,8 +84,16 @@ class QuantizerSpec:
         Error-feedback order k; the total error has noise transfer function
         NTF(z) = (1 − z⁻¹)^k along the last axis.
     seed : int, default 0
-        Seed for dither and stochastic rounding; same spec and input give the
-        same output.
+        Seed for dither and stochastic rounding, 0 … 2^64 − 1; same spec and
+        input give the same output.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter: bits outside 1–32, lo ≥ hi or an infinite span,
+        a step Δ (given or (hi − lo)/2^b) that is not a normal number at least
+        256 doubles wide at the range's edge (the levels would collapse or 1/Δ
+        overflow), ``overflow="wrap"`` with an unbounded grid, a negative seed.
     """
 
     bits: int | None = 8
@@ -137,7 +146,14 @@ class QuantizerSpec:
             )
         object.__setattr__(self, "noise_shaping", int(self.noise_shaping))
         object.__setattr__(self, "subtractive", bool(self.subtractive))
-        object.__setattr__(self, "seed", _convert("seed", self.seed, int))
+        seed = self.seed
+        if isinstance(seed, bool) or _convert("seed", seed, lambda s: int(s) != s) or not 0 <= int(seed) < 2**64:
+            raise ValueError(f"seed must be an integer 0 … 2^64 − 1; got {seed!r}")
+        object.__setattr__(self, "seed", int(seed))
+        if self.overflow == "wrap" and not self.bounded:
+            raise ValueError("overflow='wrap' needs a bounded grid (bits): with step given the grid never ends, "
+                             "so nothing can wrap; use overflow='clip'")
+        _check_step(self)
 
     @property
     def bounded(self) -> bool:
@@ -168,6 +184,42 @@ def step_size(spec: QuantizerSpec) -> float:
     n = 2**spec.bits
     span = spec.hi - spec.lo
     return span / (n - 1) if spec.mode == "endpoints" else span / n
+
+
+MIN_STEP_ULPS = 256.0
+"""Δ must span at least this many doubles at the range's edge, so that the levels are distinct
+doubles and (x − origin)/Δ keeps 8 fractional bits."""
+
+
+def _check_step(spec: QuantizerSpec) -> None:
+    """ValueError naming the parameter when Δ is not a usable finite, normal step for this range."""
+    if spec.bounded and not np.isfinite(spec.hi - spec.lo):
+        raise ValueError(f"hi − lo must be a finite number; got lo={spec.lo!r}, hi={spec.hi!r} (span overflows)")
+    step = step_size(spec)
+    edge = max(abs(spec.lo), abs(spec.hi)) if spec.bounded else 0.0
+    smallest = max(np.finfo(np.float64).tiny * 2**52, MIN_STEP_ULPS * np.spacing(edge))
+    if not smallest <= step <= 1e300:
+        what = "step" if spec.step is not None else f"step Δ = (hi − lo)/2^{spec.bits}"
+        raise ValueError(f"{what} = {step!r} is not usable: it must lie between {smallest:.3g} (256 doubles at the "
+                         "range's edge, a normal number) and 1e300; use fewer bits or a wider range")
+
+
+def _fits_float32(spec: QuantizerSpec) -> bool:
+    """True when float32 holds every output value exactly enough: a bounded grid whose levels are all
+    float32 numbers (and, with subtractive dither, whose Δ spans at least 256 float32 spacings, since
+    Q(x) − d is then off the grid)."""
+    if not spec.bounded:
+        return False
+    origin, step, offset = _grid(spec)
+    first, last = origin + offset * step, origin + (2**spec.bits - 1 + offset) * step
+    top = max(abs(first), abs(last))
+    if top > float(np.finfo(np.float32).max):
+        return False
+    ulp = float(np.spacing(np.float32(top)))  # float32 spacing at the largest level (a power of 2)
+    if spec.subtractive and spec.dither != "none":
+        return step >= MIN_STEP_ULPS * ulp
+    on_grid = (step / ulp).is_integer() and (first / ulp).is_integer()
+    return on_grid and np.float32(first) == first and np.float32(step) == step
 
 
 def _grid(spec: QuantizerSpec):
@@ -244,6 +296,19 @@ class QuantizationResult:
         return np.rint((v - origin) / step - offset).astype(np.int64)
 
 
+MAX_UNBOUNDED_STEPS = 2.0**52
+"""On an unbounded grid |x|/Δ must stay below this: codes are int64 and exact to 2^53."""
+
+
+def _check_unbounded_reach(x, spec: QuantizerSpec, step: float) -> None:
+    if spec.bounded or x.size == 0:
+        return
+    reach = float(np.max(np.abs(x))) / step
+    if not reach < MAX_UNBOUNDED_STEPS:
+        raise ValueError(f"step = {step!r} is too small for this input: max|x|/step = {reach:.3g} steps, more than "
+                         f"2^52 (the codes are int64 integers, exact to 2^53); use a larger step or bits")
+
+
 def _as_float_array(x, name="x") -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
@@ -273,8 +338,10 @@ def quantize(x, spec: QuantizerSpec | None = None) -> QuantizationResult:
     Returns
     -------
     QuantizationResult
-        ``.values`` (float32 for float32 input, else float64), ``.codes``,
-        ``.error`` = x − values, ``.step`` = Δ.
+        ``.values``, ``.codes``, ``.error`` = x − values, ``.step`` = Δ. ``.values`` is float32
+        for float32 input when float32 holds the grid exactly (every level a float32; with
+        subtractive dither, Δ ≥ 256 float32 spacings), e.g. up to 24 bits on [−1, 1); otherwise
+        (unbounded grids, 25 bits or more) the input is converted and ``.values`` is float64.
 
     Notes
     -----
@@ -299,6 +366,8 @@ def quantize(x, spec: QuantizerSpec | None = None) -> QuantizationResult:
     if not isinstance(spec, QuantizerSpec):
         raise ValueError(f"spec must be a QuantizerSpec; got {type(spec).__name__}")
     x = _as_float_array(x)
+    if x.dtype == np.float32 and not _fits_float32(spec):
+        x = x.astype(np.float64)  # compute and return where the grid fits
     origin, step, offset = _grid(spec)
     n_levels = 2**spec.bits if spec.bounded else 0
     rng = np.random.default_rng(spec.seed)
@@ -313,4 +382,5 @@ def quantize(x, spec: QuantizerSpec | None = None) -> QuantizationResult:
     else:
         values, bad = _kernels.elementwise(x, d, r, origin, step, offset, n_levels, rounding, wrap, spec.subtractive)
     _reject_non_finite(bad)
+    _check_unbounded_reach(x, spec, step)
     return QuantizationResult(input=x, values=values, step=step, spec=spec, dither_=d)
