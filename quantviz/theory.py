@@ -14,18 +14,61 @@ DB_PER_BIT = 20 * math.log10(2)  # 6.0206 dB
 SINE_OFFSET_DB = 10 * math.log10(1.5)  # 1.7609 dB
 
 
+ROUNDING_MOMENTS = {  # rule -> (|conditional mean|, conditional variance) of e = x − Q(x), in Δ and Δ²
+    "nearest": (0.0, 1 / 12),
+    "floor": (0.5, 1 / 12),
+    "ceil": (0.5, 1 / 12),
+    "toward_zero": (0.5, 1 / 12),
+    "stochastic": (0.0, 1 / 6),
+}
+"""For an input spread uniformly within a cell. Rounding to nearest: e ~ U(−Δ/2, Δ/2). Floor:
+e = x − ⌊x⌋ ~ U(0, Δ), mean +Δ/2 (Q(x) is biased by −Δ/2), variance Δ²/12, E[e²] = Δ²/3. Ceil:
+U(−Δ, 0). Toward zero: floor for x ≥ 0, ceil for x < 0, so the mean is ±Δ/2 with the input's sign.
+Stochastic (round up with probability f, the fractional position): E[e² | f] = f(1 − f)·Δ², whose
+mean over f ~ U(0, 1) is Δ²/6, and E[e] = 0."""
+
+_PEAK_DITHER = {"none": 0.0, "rpdf": 0.5, "tpdf": 1.0, "gaussian": math.inf}  # |d| ≤ peak·scale·Δ
+
+
+def _check_step(step, name="step"):
+    s = np.asarray(step, dtype=float)
+    if not np.all(np.isfinite(s) & (s > 0)):
+        raise ValueError(f"{name} must be a finite number > 0; got {step!r}")
+    return step
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+
+
+def _check_order(order, name="order"):
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
+        raise ValueError(f"{name} must be an integer ≥ 0; got {order!r}")
+    return int(order)
+
+
+def _check_scale(scale):
+    if not (np.isfinite(scale) and scale >= 0):
+        raise ValueError(f"dither_scale must be a finite number ≥ 0; got {scale!r}")
+    return float(scale)
+
+
 def uniform_noise_power(step):
     """Power of uniform quantization noise, σ² = Δ²/12."""
-    return np.square(step) / 12.0
+    return np.square(_check_step(step)) / 12.0
 
 
 def max_error(step):
-    """Largest granular error of rounding to nearest, Δ/2."""
-    return step / 2
+    """Largest granular error of rounding to nearest without dither, Δ/2 (see :func:`max_error_bound`
+    for the other settings)."""
+    return _check_step(step) / 2
 
 
 def sine_sqnr_db(bits):
-    """SQNR of a full-scale sine, 20·log10(2^b) + 10·log10(3/2) ≈ 6.02b + 1.76 dB."""
+    """SQNR of a full-scale sine, 20·log10(2^b) + 10·log10(3/2) ≈ 6.02b + 1.76 dB (b ≥ 1)."""
+    if not np.all(np.asarray(bits, dtype=float) >= 1):
+        raise ValueError(f"bits must be ≥ 1; got {bits!r}")
     return np.multiply(DB_PER_BIT, bits) + SINE_OFFSET_DB
 
 
@@ -41,6 +84,7 @@ def noise_shaping_gain(order: int) -> int:
     -----
     Σ_j C(k, j)² = C(2k, k): 1, 2, 6, 20 for k = 0, 1, 2, 3.
     """
+    order = _check_order(order)
     return math.comb(2 * order, order)
 
 
@@ -50,34 +94,191 @@ def ntf_power(freq, fs, order: int):
     return (2 * np.sin(w / 2)) ** (2 * order)
 
 
+def dither_power(kind: str, step, scale: float = 1.0):
+    """Variance of the dither, σ_d²: 0 (none), (sΔ)²/12 (RPDF ±sΔ/2), (sΔ)²/6 (TPDF ±sΔ), (sΔ/2)² (Gaussian)."""
+    from quantviz.dither import DITHER_SIGMA
+
+    _check_choice("dither", kind, ("none", *DITHER_SIGMA))
+    step, scale = _check_step(step), _check_scale(scale)
+    return 0.0 * step if kind == "none" else (DITHER_SIGMA[kind] * scale * step) ** 2
+
+
 def dither_error_power(kind: str, step, subtractive: bool = False, scale: float = 1.0):
-    """Mean total-error power with dither (averaged over the input).
+    """Mean total-error power with dither and rounding to nearest (averaged over the input);
+    :func:`error_power` with ``rounding="nearest"``, ``noise_shaping=0``.
 
     Notes
     -----
-    Subtractive: Δ²/12 for any dither at least RPDF-wide (Schuchman).
-    Non-subtractive: Δ²/12 + σ_d², i.e. Δ²/12 (none), Δ²/6 (RPDF on average),
-    Δ²/4 (TPDF, for every input), Δ²/3 (Gaussian σ = Δ/2).
+    Non-subtractive: Δ²/12 + σ_d², i.e. Δ²/12 (none), Δ²/6 (RPDF), Δ²/4 (TPDF, for every input),
+    Δ²/3 (Gaussian σ = Δ/2). Subtractive: Δ²/12 (for RPDF/TPDF of a whole number of steps for every
+    input, Schuchman; otherwise on average over the input).
     """
-    from quantviz.dither import DITHER_SIGMA
-
-    base = uniform_noise_power(step)
-    if kind == "none" or subtractive:
-        return base
-    return base + (DITHER_SIGMA[kind] * scale * step) ** 2
+    return error_power(step, kind, scale, subtractive)
 
 
 def error_power(step, dither: str = "none", dither_scale: float = 1.0, subtractive: bool = False,
-                noise_shaping: int = 0):
-    """Predicted total-error power of a quantizer in its granular region.
+                noise_shaping: int = 0, rounding: str = "nearest"):
+    """Predicted total mean-square error E[(x − Q(x))²] of a quantizer in its granular region.
+
+    Parameters
+    ----------
+    step : float
+        Δ > 0.
+    dither, dither_scale, subtractive, noise_shaping, rounding
+        As in :class:`quantviz.QuantizerSpec`.
 
     Notes
     -----
-    P_e = (Δ²/12 + σ_d²) · C(2k, k): the dither's power adds unless it is
-    subtracted (:func:`dither_error_power`), and error feedback of order k
-    multiplies white error power by C(2k, k) (:func:`noise_shaping_gain`).
+    Model: the input is spread uniformly within a cell (a busy signal), so the rounding error ε of
+    v = x + d is independent of the dither d. Let μ_r and σ_r² be the rounding rule's conditional
+    mean and variance (:data:`ROUNDING_MOMENTS`): σ_r² = Δ²/12 (nearest, floor, ceil, toward zero),
+    Δ²/6 (stochastic), |μ_r| = Δ/2 for floor, ceil and toward zero, 0 otherwise.
+
+    * Without noise shaping: P_e = μ_r² + σ_r² + σ_d², where the dither's power σ_d²
+      (:func:`dither_power`) adds unless it is subtracted (then e = ε exactly). So
+      Δ²/12 (nearest), Δ²/3 (floor, ceil, toward zero: the Δ/2 bias included; for toward zero the
+      bias is ±Δ/2 with the sign of x, so it cancels in the mean of a symmetric signal but not in
+      the mean square), Δ²/6 (stochastic); + Δ²/6 for TPDF, so nearest + TPDF gives Δ²/4.
+    * With error feedback of order k ≥ 1 the total error is (1 − z⁻¹)^k e_q. The filter removes a
+      constant, so the rule's bias drops out: P_e = (σ_r² + σ_d²)·C(2k, k)
+      (:func:`noise_shaping_gain`). For toward zero, whose bias flips with the sign of the input,
+      the terms at the input's zero crossings are neglected.
+
+    References
+    ----------
+    .. [1] B. Widrow, I. Kollár, "Quantization Noise", 2008, ch. 4–5 (the uniform model).
+    .. [2] S. P. Lipshitz, R. A. Wannamaker, J. Vanderkooy, "Quantization and dither: a
+       theoretical survey", J. Audio Eng. Soc. 40(5), 1992.
+    .. [3] M. Croci et al., "Stochastic rounding: implementation, error analysis and
+       applications", R. Soc. Open Sci. 9, 2022 (E[e²] = f(1 − f)Δ²).
     """
-    return dither_error_power(dither, step, subtractive, dither_scale) * noise_shaping_gain(noise_shaping)
+    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    order = _check_order(noise_shaping, "noise_shaping")
+    mean, var = ROUNDING_MOMENTS[rounding]
+    step2 = np.square(_check_step(step))
+    white = var * step2 + (0.0 if subtractive else dither_power(dither, step, dither_scale))
+    if order:
+        return white * noise_shaping_gain(order)
+    return white + mean**2 * step2
+
+
+def mean_error(step, rounding: str = "nearest", noise_shaping: int = 0, sign_balance: float = 0.0):
+    """Predicted mean error E[x − Q(x)] (the negative of Q's DC bias) in the granular region.
+
+    Notes
+    -----
+    +Δ/2 for floor (Q(x) ≤ x, so Q is biased by −Δ/2), −Δ/2 for ceil, 0 for nearest and stochastic;
+    for toward zero +Δ/2 where x > 0 and −Δ/2 where x < 0, hence (Δ/2)·(P(x > 0) − P(x < 0)),
+    ``sign_balance`` = P(x > 0) − P(x < 0). Zero-mean dither changes none of these. Noise shaping
+    of order k ≥ 1 removes a constant ((1 − z⁻¹)^k has a zero at DC), so the mean is 0.
+    """
+    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    step = _check_step(step)
+    if _check_order(noise_shaping, "noise_shaping") or ROUNDING_MOMENTS[rounding][0] == 0:
+        return 0.0 * step
+    sign = {"floor": 1.0, "ceil": -1.0, "toward_zero": float(sign_balance)}[rounding]
+    return sign * step / 2
+
+
+def max_error_bound(rounding: str = "nearest", dither: str = "none", dither_scale: float = 1.0,
+                    subtractive: bool = False, noise_shaping: int = 0) -> tuple[float, str]:
+    """Bound on max |x − Q(x)| in steps Δ while the input (plus dither and feedback) stays inside the
+    range, and a short text saying where it comes from. ``inf`` when there is no bound.
+
+    Notes
+    -----
+    The rounding rule gives |ε| ≤ Δ/2 (nearest) or |ε| < Δ (floor, ceil, toward zero, stochastic).
+    Non-subtractive dither adds its peak: RPDF ±sΔ/2, TPDF ±sΔ, Gaussian unbounded; subtractive
+    dither leaves e = ε. With error feedback of order k the total error is Σ_j h_j e_q[n − j],
+    h = coefficients of (1 − z⁻¹)^k, Σ|h_j| = 2^k, so |e| ≤ B + (2^k − 1)·min(B, 2) for a per-sample
+    bound B (the fed-back error is limited to ±2Δ), which is 2^k·B for B ≤ 2. Outside the range
+    (clipping, wrap-around) the error is unbounded: see :func:`quantviz.analysis.clip_fraction`.
+    """
+    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    _check_choice("dither", dither, tuple(_PEAK_DITHER))
+    scale = _check_scale(dither_scale)
+    order = _check_order(noise_shaping, "noise_shaping")
+    rule = 0.5 if rounding == "nearest" else 1.0
+    peak = 0.0 if subtractive else _PEAK_DITHER[dither] * scale
+    if math.isinf(peak) and scale > 0:
+        return math.inf, "unbounded (Gaussian dither)"
+    per_sample = rule + (peak if scale > 0 else 0.0)
+    bound = per_sample + (2**order - 1) * min(per_sample, 2.0)
+    parts = [f"{rule:g} ({rounding.replace('_', ' ')})"] + ([f"{peak:g} ({dither.upper()})"] if peak else [])
+    text = " + ".join(parts) if len(parts) > 1 or order else ""
+    if order:
+        text = (f"({text}) × 2^{order}" if len(parts) > 1 else f"{rule:g} × 2^{order}") + " (shaping)"
+    return bound, (f"{'≤' if rounding == 'nearest' and not peak else '<'} {bound:g} Δ" + (f": {text}" if text else ""))
+
+
+def inband_fraction(fs, f_hi, f_lo: float = 0.0, order: int = 0):
+    """Power of white noise shaped by (1 − z⁻¹)^k that falls in [f_lo, f_hi], relative to the white
+    noise's total power.
+
+    Notes
+    -----
+    With θ = πf/fs, (2 sin θ)^{2k} = C(2k, k) + 2 Σ_{j=1..k} (−1)^j C(2k, k − j) cos(2jθ), so
+
+        (2/fs) ∫_{f_lo}^{f_hi} |NTF(f)|² df = (2/π) [G(θ_hi) − G(θ_lo)],
+        G(θ) = C(2k, k)·θ + Σ_{j=1..k} (−1)^j C(2k, k − j) sin(2jθ)/j.
+
+    Over the whole band [0, fs/2] this is C(2k, k) (:func:`noise_shaping_gain`); for k = 0 it is
+    the band's share 2(f_hi − f_lo)/fs.
+    """
+    order = _check_order(order)
+    if not (0 <= f_lo < f_hi <= fs / 2):
+        raise ValueError(f"the band must satisfy 0 ≤ f_lo < f_hi ≤ fs/2; got f_lo={f_lo!r}, f_hi={f_hi!r}, fs={fs!r}")
+
+    def g(theta):
+        return math.comb(2 * order, order) * theta + sum(
+            (-1) ** j * math.comb(2 * order, order - j) * math.sin(2 * j * theta) / j for j in range(1, order + 1))
+
+    return 2 / math.pi * (g(math.pi * f_hi / fs) - g(math.pi * f_lo / fs))
+
+
+def inband_error_power(step, fs, f_hi, f_lo: float = 0.0, dither: str = "none", dither_scale: float = 1.0,
+                       subtractive: bool = False, noise_shaping: int = 0, rounding: str = "nearest"):
+    """Predicted error power in the band [f_lo, f_hi].
+
+    Notes
+    -----
+    The error's zero-mean part is white with power σ_r² + σ_d² (see :func:`error_power`); shaped by
+    (1 − z⁻¹)^k its in-band share is :func:`inband_fraction`. Without shaping, the bias μ_r of floor
+    and ceil is a constant, all at 0 Hz: μ_r² counts when the band holds DC (f_lo = 0). The bias of
+    toward zero flips with the input's sign; it is counted as white here (an approximation: its
+    spectrum follows the sign of the signal). With shaping the bias is removed.
+    """
+    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    order = _check_order(noise_shaping, "noise_shaping")
+    bias2 = (ROUNDING_MOMENTS[rounding][0] * step) ** 2
+    white = error_power(step, dither, dither_scale, subtractive, 0, rounding) - bias2
+    dc = 0.0
+    if not order and rounding == "toward_zero":
+        white = white + bias2
+    elif not order and f_lo == 0:
+        dc = bias2
+    return white * inband_fraction(fs, f_hi, f_lo, order) + dc
+
+
+def enob_from_error_power(power, full_scale_range):
+    """ENOB = log2(FSR / √(12·P_e)) (IEEE Std 1241-2010, §9.5): the word length of an ideal
+    quantizer over the same full-scale range whose Δ²/12 equals the error power P_e.
+
+    Notes
+    -----
+    With FSR = 2^b·Δ (the granular range of a b-bit grid) this is b − ½·log2(P_e/(Δ²/12)): exactly b
+    when P_e = Δ²/12, b − 1 when P_e = Δ²/3 (truncation), b − 0.79 with TPDF dither (Δ²/4). It equals
+    (SINAD − 1.76)/6.02 for a full-scale sine test signal. It exceeds b when the error is smaller than
+    Δ²/12, i.e. when the additive-noise model does not apply (a signal on the levels, or below Δ/2 so
+    that Q(x) is digital silence and e = x): see :func:`quantviz.analysis.analyse_signal`'s cap.
+
+    References
+    ----------
+    .. [1] IEEE Std 1241-2010, "Terminology and test methods for analog-to-digital converters".
+    """
+    _check_step(full_scale_range, "full_scale_range")
+    with np.errstate(divide="ignore"):
+        return np.log2(full_scale_range / np.sqrt(12 * np.asarray(power, float)))
 
 
 def bennett_noise_power(x, bits: int, law: str | None = None, mu: float = 255.0, a: float = 87.6, axis=None):
@@ -135,7 +336,9 @@ def noise_floor_dbfs(step, nperseg: int, enbw: float = 1.5):
         floor = 10·log10(4σ²·ENBW / nperseg) dBFS,
 
     i.e. the SQNR plus the FFT's processing gain 10·log10(nperseg/2) below
-    the sine (Analog Devices, MT-001).
+    the sine (Analog Devices, MT-001), raised by 10·log10(ENBW): +1.76 dB for
+    the Hann window of :func:`quantviz.spectral.power_spectrum_dbfs` (a
+    rectangular window, ENBW = 1, gives MT-001's value).
     """
     return 10 * np.log10(4 * uniform_noise_power(step) * enbw / nperseg)
 
