@@ -8,14 +8,14 @@ as :func:`quantviz.quantize` does.
 import numpy as np
 
 
-def _pair(x, y):
+def _pair(x, y, names=("x", "y")):
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape; got {x.shape} and {y.shape}")
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape; got {x.shape} and {y.shape}")
     if x.size == 0:
         raise ValueError("x is empty; metrics need at least one value")
-    for name, a in (("x", x), ("y", y)):
+    for name, a in zip(names, (x, y)):
         if not np.all(np.isfinite(a)):
             bad = int(np.count_nonzero(~np.isfinite(a)))
             raise ValueError(f"{name} contains {bad} NaN or Inf value(s); metrics need finite numbers")
@@ -71,6 +71,35 @@ def psnr_db(x, y, data_range: float) -> float:
 def enob(sinad_db: float) -> float:
     """Effective number of bits, ENOB = (SINAD − 1.76 dB) / 6.02 dB."""
     return (sinad_db - 1.7609125905568124) / 6.020599913279624
+
+
+def inband_snr_db(x, e, fs: float, f_hi: float, f_lo: float = 0.0, nperseg: int = 4096) -> float:
+    """SNR within a band: 10·log10(P_x,band / P_e,band) dB for a signal x and its error e.
+
+    Parameters
+    ----------
+    x, e : array_like
+        The signal and its error e = x − Q(x) (not Q(x): the band powers are taken of each).
+    fs : float
+        Sample rate in Hz.
+    f_lo, f_hi : float
+        The band, 0 ≤ f_lo < f_hi ≤ fs/2.
+    nperseg : int
+        Welch segment length (shortened for short input).
+
+    Notes
+    -----
+    Each band power is :func:`quantviz.spectral.band_power`: the one-sided Welch PSD (Hann,
+    50 % overlap, no detrending) summed over the bins in [f_lo, f_hi] times the bin width. With
+    noise shaping the error's power sits above the band, so this SNR rises with the order k where
+    the full-band SQNR falls (Schreier & Temes, "Understanding Delta-Sigma Data Converters", 2005,
+    ch. 2). Predicted: :func:`quantviz.theory.inband_error_power`.
+    """
+    from quantviz.spectral import band_power
+
+    x, e = _pair(x, e, ("x", "e"))
+    return _db(float(band_power(x.ravel(), fs, f_hi, f_lo, nperseg)), float(band_power(e.ravel(), fs, f_hi, f_lo,
+                                                                                         nperseg)))
 
 
 def ssim(x, y, data_range: float) -> float:

@@ -142,7 +142,7 @@ def error_power(step, dither: str = "none", dither_scale: float = 1.0, subtracti
     * With error feedback of order k ≥ 1 the total error is (1 − z⁻¹)^k e_q. The filter removes a
       constant, so the rule's bias drops out: P_e = (σ_r² + σ_d²)·C(2k, k)
       (:func:`noise_shaping_gain`). For toward zero, whose bias flips with the sign of the input,
-      the terms at the input's zero crossings are neglected.
+      the shaped sign changes add :func:`toward_zero_sign_power` (small for a slow signal).
 
     References
     ----------
@@ -160,6 +160,26 @@ def error_power(step, dither: str = "none", dither_scale: float = 1.0, subtracti
     if order:
         return white * noise_shaping_gain(order)
     return white + mean**2 * step2
+
+
+def toward_zero_sign_power(x, step, noise_shaping: int):
+    """Power of the shaped sign term of rounding toward zero, which :func:`error_power` neglects.
+
+    Notes
+    -----
+    Toward zero, e = (Δ/2)·sgn(x) + u with u zero-mean, of variance Δ²/12. Error feedback of order
+    k ≥ 1 passes (1 − z⁻¹)^k[(Δ/2)·sgn(x)], which is non-zero only around the input's sign changes:
+    P_s = mean(((1 − z⁻¹)^k (Δ/2)·sgn(x))²) along the last axis. Each isolated sign change is a
+    step of Δ whose shaped energy is C(2k − 2, k − 1)·Δ², so a slow signal gives about
+    Δ²·(sign changes per sample)·C(2k − 2, k − 1); an i.i.d. symmetric one (Δ²/4)·C(2k, k). The total is
+    then ≈ :func:`error_power` + P_s (the sign of x stands in for the sign of the fed-back input).
+    """
+    order = _check_order(noise_shaping, "noise_shaping")
+    s = np.sign(np.asarray(x, dtype=np.float64)) * (_check_step(step) / 2)
+    if not order or s.size == 0:
+        return 0.0
+    pad = np.concatenate([np.zeros(s.shape[:-1] + (order,)), s], axis=-1)  # the loop starts from rest
+    return float(np.mean(np.diff(pad, n=order, axis=-1) ** 2))
 
 
 def mean_error(step, rounding: str = "nearest", noise_shaping: int = 0, sign_balance: float = 0.0):
@@ -180,35 +200,47 @@ def mean_error(step, rounding: str = "nearest", noise_shaping: int = 0, sign_bal
     return sign * step / 2
 
 
+_RULE_INTERVAL = {  # rule -> (centre, half-width) of e = x − Q(x) in Δ: e ∈ [c − w, c + w]
+    "nearest": (0.0, 0.5), "floor": (0.5, 0.5), "ceil": (-0.5, 0.5), "toward_zero": (0.0, 1.0),
+    "stochastic": (0.0, 1.0)}
+
+
 def max_error_bound(rounding: str = "nearest", dither: str = "none", dither_scale: float = 1.0,
                     subtractive: bool = False, noise_shaping: int = 0) -> tuple[float, str]:
     """Bound on max |x − Q(x)| in steps Δ while the input (plus dither and feedback) stays inside the
-    range, and a short text saying where it comes from. ``inf`` when there is no bound.
+    range, and a short text saying where it comes from; ``inf`` when there is none.
 
     Notes
     -----
-    The rounding rule gives |ε| ≤ Δ/2 (nearest) or |ε| < Δ (floor, ceil, toward zero, stochastic).
-    Non-subtractive dither adds its peak: RPDF ±sΔ/2, TPDF ±sΔ, Gaussian unbounded; subtractive
-    dither leaves e = ε. With error feedback of order k the total error is Σ_j h_j e_q[n − j],
-    h = coefficients of (1 − z⁻¹)^k, Σ|h_j| = 2^k, so |e| ≤ B + (2^k − 1)·min(B, 2) for a per-sample
-    bound B (the fed-back error is limited to ±2Δ), which is 2^k·B for B ≤ 2. Outside the range
-    (clipping, wrap-around) the error is unbounded: see :func:`quantviz.analysis.clip_fraction`.
+    Per sample the rounding error lies in an interval of centre c and half-width w: nearest
+    [−½, ½]Δ, floor [0, 1)Δ, ceil (−1, 0]Δ, toward zero and stochastic (−1, 1)Δ. Non-subtractive
+    dither widens it by its peak: RPDF ±sΔ/2, TPDF ±sΔ, Gaussian unbounded; subtractive dither
+    leaves e = ε. So without shaping |e| ≤ |c| + w: 0.5 Δ (nearest), 1 Δ (the others), 1.5 Δ
+    (nearest + TPDF). With error feedback of order k ≥ 1 the total error is Σ_j h_j e_q[n − j] with
+    h the coefficients of (1 − z⁻¹)^k: Σ h_j = 0 removes the centre and Σ|h_j| = 2^k, so
+    |e| ≤ 2^k·w: 2 Δ for nearest at k = 2, 6 Δ with TPDF. (When |c| + w > 2 the fed-back error is
+    limited to ±2Δ and the looser |c| + w + (2^k − 1)·2 holds.) Outside the range (clipping,
+    wrap-around) the error is unbounded: see :func:`quantviz.analysis.clip_fraction`.
     """
-    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    _check_choice("rounding", rounding, tuple(_RULE_INTERVAL))
     _check_choice("dither", dither, tuple(_PEAK_DITHER))
     scale = _check_scale(dither_scale)
     order = _check_order(noise_shaping, "noise_shaping")
-    rule = 0.5 if rounding == "nearest" else 1.0
-    peak = 0.0 if subtractive else _PEAK_DITHER[dither] * scale
-    if math.isinf(peak) and scale > 0:
+    centre, half = _RULE_INTERVAL[rounding]
+    peak = 0.0 if subtractive or dither == "none" or scale == 0 else _PEAK_DITHER[dither] * scale
+    if math.isinf(peak):
         return math.inf, "unbounded (Gaussian dither)"
-    per_sample = rule + (peak if scale > 0 else 0.0)
-    bound = per_sample + (2**order - 1) * min(per_sample, 2.0)
-    parts = [f"{rule:g} ({rounding.replace('_', ' ')})"] + ([f"{peak:g} ({dither.upper()})"] if peak else [])
-    text = " + ".join(parts) if len(parts) > 1 or order else ""
-    if order:
-        text = (f"({text}) × 2^{order}" if len(parts) > 1 else f"{rule:g} × 2^{order}") + " (shaping)"
-    return bound, (f"{'≤' if rounding == 'nearest' and not peak else '<'} {bound:g} Δ" + (f": {text}" if text else ""))
+    w = half + peak
+    top = abs(centre) + w
+    if not order:
+        bound = top
+        why = ([f"{top - peak:g} ({rounding.replace('_', ' ')})"] + ([f"{peak:g} ({dither.upper()})"] if peak else []))
+        text = " + ".join(why) if peak else ("" if rounding == "nearest" else rounding.replace("_", " "))
+    else:
+        bound = 2**order * w if top <= 2 else top + (2**order - 1) * 2.0
+        text = f"±{w:g} Δ × 2^{order} (shaping)"
+    strict = rounding != "nearest" and not peak and not order
+    return bound, f"{'<' if strict else '≤'} {bound:g} Δ" + (f": {text}" if text else "")
 
 
 def inband_fraction(fs, f_hi, f_lo: float = 0.0, order: int = 0):
