@@ -42,6 +42,7 @@ FRAME_S = 0.02  # segmental-SNR frame: 20 ms (Papamichalis 1987)
 SEG_FLOOR_DB, SEG_CEIL_DB = -10.0, 35.0  # the usual clamps of segmental SNR
 MAX_COLS, MAX_ROWS, FRAMES_PER_COL = 200, 128, 2
 LIMIT_CEILING_DB = -1.0
+INBAND_HI_HZ = 4000.0  # the in-band SNR's upper edge (at most fs/6, where |NTF| = 1 for every order)
 _PLOT_FLOOR_DB, _PLOT_CEIL_DB = -30.0, 200.0  # wide clamps for the per-frame curve
 
 
@@ -289,6 +290,33 @@ def log_bands(f: np.ndarray, max_rows: int):
     return first, centres
 
 
+def inband_edge_hz(fs: float) -> float:
+    """Upper edge of the in-band SNR's band [0, f_hi]: f_hi = min(4 kHz, fs/6).
+
+    fs/6 is where |NTF(f)|² = (2 sin(πf/fs))^{2k} = 1 for every order k: below it a noise
+    shaper lowers the error at every frequency, so the band shows what shaping is for.
+    """
+    if not fs > 0:
+        raise ValueError(f"fs must be > 0; got {fs!r}")
+    return float(min(INBAND_HI_HZ, fs / 6))
+
+
+def band_power_ratio_db(f, p_num, p_den, f_lo: float, f_hi: float) -> float:
+    """10·log10(Σ p_num / Σ p_den) over the bins with f_lo ≤ f ≤ f_hi (two spectra on the same scale).
+
+    With averaged Hann periodograms (``frame_power``) each sum is the band's power × ENBW, for tones and
+    noise alike, so the ratio is the band's power ratio (leakage from outside the band aside: the Hann
+    window's side lobes fall 18 dB per octave).
+    """
+    f = np.asarray(f)
+    if not f_hi > f_lo:
+        raise ValueError(f"f_hi must be > f_lo; got f_lo = {f_lo!r}, f_hi = {f_hi!r}")
+    band = (f >= f_lo) & (f <= f_hi)
+    if not band.any():
+        raise ValueError(f"no frequency bin lies in [{f_lo!r}, {f_hi!r}] Hz")
+    return _ratio_db(float(np.sum(np.asarray(p_num)[band])), float(np.sum(np.asarray(p_den)[band])))
+
+
 # --------------------------------------------------------------------------
 # The analysis
 # --------------------------------------------------------------------------
@@ -312,7 +340,8 @@ class AudioAnalysis:
     step : float
         Δ (NaN for G.711).
     metrics, predicted : dict
-        ``snr``, ``segsnr``, ``noise_dbfs``, ``enob`` measured and predicted, plus
+        ``snr``, ``segsnr``, ``noise_dbfs``, ``enob``, ``inband_snr`` measured and predicted, plus
+        ``inband_snr_unshaped`` (the prediction with the same quantizer and dither, no noise shaping) and
         ``peak_dbfs`` (of x) in ``metrics`` and ``sine_snr`` (6.02b + 1.76) and
         ``power`` (P_e) in ``predicted``.
     seg_t, seg_snr_db, seg_pred_db, seg_level_dbfs : ndarray
@@ -331,6 +360,8 @@ class AudioAnalysis:
         FFT length of the spectra.
     clip_fraction : float
         Fraction of samples the quantizer saturated (PCM) or 0.
+    band_hz : (float, float)
+        The in-band SNR's band [0, :func:`inband_edge_hz`] in Hz.
     """
 
     values: np.ndarray
@@ -357,6 +388,7 @@ class AudioAnalysis:
     white_floor_db: float
     nperseg: int
     clip_fraction: float
+    band_hz: tuple = (0.0, INBAND_HI_HZ)
 
     @property
     def duration(self) -> float:
@@ -448,7 +480,12 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
       (:func:`quantviz.metrics.segmental_snr_db`);
     * noise floor = 10·log10(mean e² / ½) dBFS (0 dBFS = the power of a full-scale sine, as in the spectra);
     * ENOB = (SNR_FS − 1.76)/6.02 with SNR_FS = 10·log10(½ / mean e²), the SNR a
-      full-scale sine would have with this error.
+      full-scale sine would have with this error;
+    * in-band SNR over [0, f_hi], f_hi = :func:`inband_edge_hz`: 10·log10(Σ_band P̂_x / Σ_band P̂_e) on the
+      long-term spectra (averaged Hann periodograms of the sampled frames below,
+      :func:`band_power_ratio_db`); an estimate from those frames, not from every sample.
+      Predicted: the same sum with the model's error spectrum, i.e. P_e,band =
+      P_white·(2/fs)·∫_band |NTF(f)|² df, against the measured signal spectrum.
 
     Predicted: for PCM the additive model P_e = (Δ²/12 + σ_d²)·C(2k, k)
     (:func:`quantviz.theory.error_power`), with the error spectrum
@@ -550,6 +587,13 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
     enbw = 1.5  # periodic Hann
     floor_bins = 4 * e_white * enbw / nperseg * theory.ntf_power(f, fs, order) / 2  # 2σ²·ENBW/N·|NTF|² per bin
 
+    band = (0.0, inband_edge_hz(fs))
+    px_lt, pe_lt = px_f.mean(axis=0), pe_f.mean(axis=0)
+    white_bins = np.full(f.shape, 2 * e_white * enbw / nperseg)  # the same error unshaped (k = 0)
+    m["inband_snr"] = band_power_ratio_db(f, px_lt, pe_lt, *band)
+    p["inband_snr"] = band_power_ratio_db(f, px_lt, floor_bins, *band)
+    p["inband_snr_unshaped"] = band_power_ratio_db(f, px_lt, white_bins, *band)
+
     def ltas(pw):  # dBFS per bin, DC dropped (log-frequency axis)
         return _db(pw[1:]).astype(np.float32)
 
@@ -562,7 +606,7 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         seg_level_dbfs=np.where(sig > 0, level, np.nan).astype(np.float32),
         spec_t=((np.arange(cols) + 0.5) * col_len / fs).astype(np.float32), spec_f=centres.astype(np.float32),
         spec_q_db=banded(pq_f), spec_e_db=banded(pe_f), ltas_f=f[1:].astype(np.float32),
-        ltas_x_db=ltas(px_f.mean(axis=0)), ltas_e_db=ltas(pe_f.mean(axis=0)), ltas_floor_db=ltas(floor_bins),
+        ltas_x_db=ltas(px_lt), ltas_e_db=ltas(pe_lt), ltas_floor_db=ltas(floor_bins), band_hz=band,
         white_floor_db=float(_db(2 * e_white * enbw / nperseg)), nperseg=nperseg, clip_fraction=clip_fraction,
     )
 
@@ -612,6 +656,27 @@ class ExcerptAudio:
             bits = self.wav_bits if kind == "quantized" else 24
             cache[kind] = audio_io.wav_bytes(self.samples[kind], self.fs, bits=bits)
         return cache[kind]
+
+    def level_note(self, kind: str) -> str:
+        """At what level ``kind`` plays, computed from the gain and the limiter (never "true level" if it is not).
+
+        x and Q(x) always play at true level (never normalised). The error plays at true level only when
+        the gain G is 0 dB and the limiter did nothing; otherwise it is G − reduction dB above it.
+        """
+        if kind not in self.samples:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, self.samples))}; got {kind!r}")
+        if kind != "error":
+            return "at true level (not normalised)"
+        heard = self.gain_db - self.reduction_db
+        if self.reduction_db > 0:
+            limiter = f"limiter −{self.reduction_db:.1f} dB"
+            if abs(heard) < 0.05:
+                return f"gain {self.gain_db:+.0f} dB, {limiter}: at true level".replace("-", "−")
+            how = f"amplified {heard:+.1f} dB" if heard > 0 else f"turned down {-heard:.1f} dB"
+            return f"{how} (gain {self.gain_db:+.0f} dB, {limiter}), not at true level".replace("-", "−")
+        if self.gain_db == 0:
+            return "at true level (error gain 0 dB)"
+        return f"amplified {self.gain_db:+.0f} dB, not at true level".replace("-", "−")
 
     original = property(lambda self: self.wav("original"))
     quantized = property(lambda self: self.wav("quantized"))

@@ -416,3 +416,73 @@ def test_power_of_a_difference_is_the_power_of_the_difference_signal(seed, chann
     got = audio_lab.frame_power(sx, cols, 512, minus=se)
     want = audio_lab.frame_power(audio_lab.frame_spectra(x - e, 512, starts), cols, 512)
     np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-9 * want.max())
+
+
+# ---- in-band SNR (issue #12: a noise shaper's gain must show in a number) ---------------------------
+
+
+def _brickwall_power(y, fs, f_hi):
+    """Power of y in [0, f_hi] from ONE FFT of the whole signal (Parseval), an estimator independent of
+    audio_lab's sampled Hann frames."""
+    spectrum = np.fft.rfft(y)
+    f = np.fft.rfftfreq(y.size, 1 / fs)
+    weight = np.where((f == 0) | ((y.size % 2 == 0) & (f == fs / 2)), 1.0, 2.0)
+    return float(np.sum(weight[f <= f_hi] * np.abs(spectrum[f <= f_hi]) ** 2)) / y.size**2
+
+
+def test_inband_edge_is_4_khz_or_fs_over_6():
+    assert audio_lab.inband_edge_hz(48_000) == 4000 and audio_lab.inband_edge_hz(44_100) == 4000
+    assert audio_lab.inband_edge_hz(8000) == pytest.approx(8000 / 6)
+    with pytest.raises(ValueError, match="fs"):
+        audio_lab.inband_edge_hz(0)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3])
+def test_inband_snr_matches_a_whole_signal_fft_and_the_integral(order):
+    """Measured: against the band power from one FFT of the whole signal. Predicted: against
+    P_white·(2/fs)·∫_0^f_hi (2 sin(πf/fs))^{2k} df by scipy.integrate.quad, and the band's signal power."""
+    from scipy.integrate import quad
+
+    x = 10 ** (-18 / 20) * clip("piano")
+    spec = QuantizerSpec(bits=8, dither="tpdf", noise_shaping=order)
+    a = audio_lab.analyse_audio(x, FS, spec)
+    f_hi = a.band_hz[1]
+    e = x[0] - a.values[0].astype(np.float64)
+    ref = 10 * math.log10(_brickwall_power(x[0], FS, f_hi) / _brickwall_power(e, FS, f_hi))
+    assert a.metrics["inband_snr"] == pytest.approx(ref, abs=1.0)
+    white = (2 / 256) ** 2 / 4  # TPDF: Δ²/4
+    integral = quad(lambda f: (2 * math.sin(math.pi * f / FS)) ** (2 * order), 0, f_hi)[0]
+    predicted = 10 * math.log10(_brickwall_power(x[0], FS, f_hi) / (white * 2 / FS * integral))
+    assert a.predicted["inband_snr"] == pytest.approx(predicted, abs=1.0)
+    unshaped = 10 * math.log10(_brickwall_power(x[0], FS, f_hi) / (white * f_hi / (FS / 2)))
+    assert a.predicted["inband_snr_unshaped"] == pytest.approx(unshaped, abs=1.0)
+    if order == 3:  # the lesson: worse over the whole band, much better in the band
+        assert a.metrics["snr"] < 0 and a.metrics["inband_snr"] > a.predicted["inband_snr_unshaped"] + 20
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(100, 20_000), st.floats(0.0, 0.3), st.floats(1.2, 3.0))
+def test_band_power_ratio_is_the_power_ratio_of_band_limited_parts(f_hi, f_lo_frac, ratio):
+    """Two spectra on the same scale: the ratio of the bins' sums in the band, and nothing from outside it."""
+    f = np.linspace(0, 24_000, 1025)
+    rng = np.random.default_rng(0)
+    den = rng.uniform(0.1, 1.0, f.size)
+    num = den * ratio
+    num[f > f_hi] *= 1e6  # out of band: must not count
+    f_lo = f_lo_frac * f_hi
+    assert audio_lab.band_power_ratio_db(f, num, den, f_lo, f_hi) == pytest.approx(10 * math.log10(ratio))
+    with pytest.raises(ValueError, match="f_hi"):
+        audio_lab.band_power_ratio_db(f, num, den, f_hi, f_lo)
+
+
+def test_level_note_says_true_level_only_when_it_is():
+    x = clip("piano")
+    a = audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    assert audio_lab.excerpt_audio(x, a, 0, 1, 0).level_note("error") == "at true level (error gain 0 dB)"
+    assert audio_lab.excerpt_audio(x, a, 0, 1, 30).level_note("error") == "amplified +30 dB, not at true level"
+    loud = audio_lab.excerpt_audio(x, a, 0, 1, 90)
+    assert loud.reduction_db > 0 and "not at true level" in loud.level_note("error")
+    for kind in ("original", "quantized"):
+        assert "at true level" in loud.level_note(kind)
+    with pytest.raises(ValueError, match="kind"):
+        loud.level_note("bogus")

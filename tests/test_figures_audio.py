@@ -85,3 +85,28 @@ def test_time_ticks_are_few_and_cover_the_clip(span, ticks):
     if span / step > 1:  # a shorter step from the 1-2-5 list would make too many ticks
         smaller = [s for s in figs.TIME_STEPS if s < step]
         assert not smaller or span / smaller[-1] > ticks - 1
+
+
+def test_in_band_edge_is_drawn_at_its_frequency(analysis):
+    """The in-band SNR's band: a dashed line on both spectrogram panels at the row of f_hi (the same log-f
+    interpolation as a tick at that frequency), and a shaded log-axis band on the error spectrum."""
+    a = analysis
+    zmin, zmax = figs.spectrogram_range(a.white_floor_db)
+    plain = ET.fromstring(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax))
+    assert not [p for p in plain.iter(SVG + "path") if p.get("stroke-dasharray")]
+    root = ET.fromstring(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax, 4000))
+    dashed = [p for p in root.iter(SVG + "path") if p.get("stroke-dasharray")]
+    assert len(dashed) == 2
+    f = np.asarray(a.spec_f, dtype=float)
+    edges = np.sqrt(f[:-1] * f[1:])
+    row = int(np.searchsorted(edges, 4000))  # the band (row) that holds 4 kHz, counted from the bottom
+    top, bottom = 64, 322  # the panels' extent in the SVG (see spectrogram_svg)
+    y = float(dashed[0].get("d").split()[1].split("h")[0])
+    pos = (bottom - y) / (bottom - top) * f.size
+    assert row <= pos <= row + 1
+    assert any("4000 Hz" in (t.text or "") for t in root.iter(SVG + "text"))
+    fig = figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, "model", a.fs, (0, 4000))
+    assert fig.layout.xaxis.type == "log"
+    [band] = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert band.x1 == pytest.approx(np.log10(4000)) and band.x0 == pytest.approx(fig.layout.xaxis.range[0])
+    assert "0–4 kHz" in fig.layout.xaxis.title.text

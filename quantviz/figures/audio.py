@@ -156,7 +156,7 @@ def _hz(v: float) -> str:
     return f"{v / 1000:g}k" if v >= 1000 else f"{v:g}"
 
 
-def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
+def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float, band_hi_hz: float | None = None) -> str:
     """Spectrograms of Q(x) and of the error side by side, on ONE colour scale in dBFS per bin, as an SVG.
 
     Parameters
@@ -169,6 +169,9 @@ def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
         dBFS per bin.
     zmin, zmax : float
         The shared colour range; a cell's colour is the palette at (z − zmin)/(zmax − zmin).
+    band_hi_hz : float, optional
+        Upper edge of the in-band SNR's band: a dashed line across both panels at that frequency
+        (row position interpolated on log f, as the ticks), labelled on the error panel.
 
     Returns
     -------
@@ -216,6 +219,13 @@ def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
             out.append(f'<text x="{x:.1f}" y="{bottom + 22}" text-anchor="middle">{k * step:g}</text>')
         out.append(f'<text x="{x0 + pw / 2}" y="{bottom + 48}" text-anchor="middle" font-size="17">time (s)</text>')
         marks.extend(f"M{x0 - 5} {y:.1f}h5" for v, y in ticks)
+    if band_hi_hz is not None and f.size > 1 and f[0] <= band_hi_hz <= f[-1]:
+        y = y_of(float(np.interp(np.log(band_hi_hz), np.log(f), np.arange(f.size) + 0.5)))
+        for x0, _, _ in panels:
+            out.append(f'<path d="M{x0} {y:.1f}h{pw}" stroke="white" stroke-width="2" stroke-dasharray="8 5"/>')
+        x_err = panels[1][0]
+        out.append(f'<text x="{x_err + 6}" y="{y - 6:.1f}" fill="white" font-size="15">in-band: below '
+                   f'{band_hi_hz:g} Hz</text>')
     for v, y in ticks:
         out.append(f'<text x="{left - 8}" y="{y + 6:.1f}" text-anchor="end">{_hz(v)}</text>')
     out.append(f'<text transform="translate(16 {(top + bottom) / 2}) rotate(-90)" text-anchor="middle" '
@@ -234,11 +244,23 @@ def spectrogram_svg(t, f, q_db, e_db, zmin: float, zmax: float) -> str:
     return "".join(out)
 
 
-def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float) -> go.Figure:
-    """Long-term spectra of x and e (dBFS per bin, log frequency) against the predicted error floor."""
-    fig = base_figure("Long-term spectrum of the error vs theory", "frequency (Hz)", "power per bin (dBFS)",
-                      height=390, legend_rows=3,
-                      xaxis=dict(type="log", range=[np.log10(max(float(f[0]), 20.0)), np.log10(fs / 2)]))
+def error_spectrum_figure(f, x_db, e_db, floor_db, floor_label: str, fs: float,
+                          band_hz: tuple[float, float] | None = None) -> go.Figure:
+    """Long-term spectra of x and e (dBFS per bin, log frequency) against the predicted error floor.
+
+    ``band_hz`` (f_lo, f_hi): the in-band SNR's band, shaded (a shape, no annotation: the axis title names it).
+    The frequency axis is logarithmic from max(first bin, 20 Hz): a noise shaper's in-band gain, below
+    fs/6, takes most of the axis instead of its lowest sixth.
+    """
+    lo = max(float(f[0]), 20.0)
+    x_title = "frequency (Hz, log scale)"
+    if band_hz is not None:
+        x_title += f" · shaded: {band_hz[0] / 1000:g}–{band_hz[1] / 1000:g} kHz, the in-band SNR's band"
+    fig = base_figure("Long-term spectrum of the error vs theory", x_title, "power per bin (dBFS)",
+                      height=390, legend_rows=3, xaxis=dict(type="log", range=[np.log10(lo), np.log10(fs / 2)]))
+    if band_hz is not None:  # shapes on a log axis take log10 positions
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=np.log10(max(band_hz[0], lo)), x1=np.log10(band_hz[1]),
+                      y0=0, y1=1, fillcolor=COLORS["dither"], opacity=0.15, line_width=0, layer="below")
     line(fig, f, x_db, "original x", COLORS["original"], width=1)
     line(fig, f, e_db, "error e", COLORS["error"], width=3)
     fig.add_trace(go.Scatter(x=display_array(f), y=display_array(floor_db), name=floor_label, mode="lines",
