@@ -116,6 +116,15 @@ def dither_error_power(kind: str, step, subtractive: bool = False, scale: float 
     return error_power(step, kind, scale, subtractive)
 
 
+def white_error_power(step, dither: str = "none", dither_scale: float = 1.0, subtractive: bool = False,
+                      rounding: str = "nearest"):
+    """The zero-mean part of the quantizer's error, σ_r² + σ_d²: what error feedback shapes and what
+    spreads flat over a spectrum (:func:`error_power` without the rule's bias; see there)."""
+    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
+    white = ROUNDING_MOMENTS[rounding][1] * np.square(_check_step(step))
+    return white + (0.0 if subtractive else dither_power(dither, step, dither_scale))
+
+
 def error_power(step, dither: str = "none", dither_scale: float = 1.0, subtractive: bool = False,
                 noise_shaping: int = 0, rounding: str = "nearest"):
     """Predicted total mean-square error E[(x − Q(x))²] of a quantizer in its granular region.
@@ -152,14 +161,11 @@ def error_power(step, dither: str = "none", dither_scale: float = 1.0, subtracti
     .. [3] M. Croci et al., "Stochastic rounding: implementation, error analysis and
        applications", R. Soc. Open Sci. 9, 2022 (E[e²] = f(1 − f)Δ²).
     """
-    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
     order = _check_order(noise_shaping, "noise_shaping")
-    mean, var = ROUNDING_MOMENTS[rounding]
-    step2 = np.square(_check_step(step))
-    white = var * step2 + (0.0 if subtractive else dither_power(dither, step, dither_scale))
+    white = white_error_power(step, dither, dither_scale, subtractive, rounding)
     if order:
         return white * noise_shaping_gain(order)
-    return white + mean**2 * step2
+    return white + (ROUNDING_MOMENTS[rounding][0] * step) ** 2
 
 
 def toward_zero_sign_power(x, step, noise_shaping: int):
@@ -280,10 +286,9 @@ def inband_error_power(step, fs, f_hi, f_lo: float = 0.0, dither: str = "none", 
     toward zero flips with the input's sign; it is counted as white here (an approximation: its
     spectrum follows the sign of the signal). With shaping the bias is removed.
     """
-    _check_choice("rounding", rounding, tuple(ROUNDING_MOMENTS))
     order = _check_order(noise_shaping, "noise_shaping")
+    white = white_error_power(step, dither, dither_scale, subtractive, rounding)
     bias2 = (ROUNDING_MOMENTS[rounding][0] * step) ** 2
-    white = error_power(step, dither, dither_scale, subtractive, 0, rounding) - bias2
     dc = 0.0
     if not order and rounding == "toward_zero":
         white = white + bias2

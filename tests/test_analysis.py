@@ -39,7 +39,9 @@ def test_metrics_agree_with_direct_formulas(sine, an8):
     sqnr = 10 * math.log10(np.sum(x**2) / np.sum(e**2))
     assert m["sqnr"] == pytest.approx(sqnr, rel=1e-12)
     assert m["psqnr"] == pytest.approx(10 * math.log10(np.max(np.abs(x)) ** 2 / mse), rel=1e-12)
-    assert m["enob"] == pytest.approx((sqnr - 1.7609125905568124) / 6.020599913279624, rel=1e-12)
+    # IEEE 1241: log2(FSR / (√12·rms e)), FSR = 2 (the 256 cells of Δ = 1/128), capped at the word length
+    assert m["enob"] == pytest.approx(min(8.0, math.log2(2.0 / math.sqrt(12 * mse))), rel=1e-12)
+    assert m["mean"] == pytest.approx(np.mean(e), rel=1e-12)
     assert m["max_abs"] <= 1 / 128 / 2 * (1 + 1e-9)
 
 
@@ -49,6 +51,7 @@ def test_predictions(an8):
     p = an8.predicted
     assert p["mse"] == pytest.approx(d * d / 12)
     assert p["max_abs"] == d / 2
+    assert an8.notes["max_abs"] == "≤ 0.5 Δ" and an8.notes["enob"] == ""
     px = 10 ** (LEVEL_DB / 10) / 2
     assert p["sqnr"] == pytest.approx(10 * math.log10(px / (d * d / 12)), abs=1e-3)
     assert p["sqnr"] == pytest.approx(6.0206 * 8 + 1.7609 + LEVEL_DB, abs=1e-3)
@@ -183,3 +186,80 @@ def test_compiled_statistics_match_numpy_definitions(n, scale, bits, mode, seed,
     near_edge = int(np.sum(np.abs(pos - np.round(pos)) < 1e-9))
     assert np.abs(np.round(got) - counts).sum() <= 2 * near_edge
     assert np.round(got).sum() == n
+
+
+# ---------------------------------------------------------------- issue #12 §3: theory for the current settings
+def busy_sine(n=1 << 17, level=0.9):
+    return level * np.sin(2 * np.pi * 997 / FS * np.arange(n) + 0.1)
+
+
+@pytest.mark.parametrize("rounding,mse,mean", [("nearest", 1 / 12, 0.0), ("floor", 1 / 3, 0.5),
+                                               ("ceil", 1 / 3, -0.5), ("toward_zero", 1 / 3, 0.0),
+                                               ("stochastic", 1 / 6, 0.0)])
+def test_prediction_follows_the_rounding_rule(rounding, mse, mean):
+    a = analyse_signal(busy_sine(), QuantizerSpec(bits=8, rounding=rounding))
+    d2 = a.step**2
+    assert a.predicted["mse"] == pytest.approx(mse * d2)  # closed form
+    assert a.metrics["mse"] == pytest.approx(mse * d2, rel=0.04)  # and measured (a sine at 8 bits: −3 %)
+    assert a.predicted["mean"] == pytest.approx(mean * a.step, abs=1e-3 * a.step)
+    assert a.metrics["mean"] == pytest.approx(mean * a.step, abs=0.02 * a.step)
+    assert abs(a.metrics["sqnr"] - a.predicted["sqnr"]) < 0.2  # no "model gap" of −6 dB for truncation
+    # ENOB: b for nearest, b − 1 for a Δ²/3 error, b − ½·log2(2) for stochastic
+    assert a.predicted["enob"] == pytest.approx(8 - 0.5 * math.log2(mse * 12))
+    assert a.metrics["enob"] == pytest.approx(a.predicted["enob"], abs=0.03)
+    assert (rounding != "nearest") == ("Δ²/12" not in a.notes["model"] or "σ_d" in a.notes["model"])
+
+
+@pytest.mark.parametrize("kw,bound", [(dict(), 0.5), (dict(rounding="floor"), 1.0), (dict(dither="tpdf"), 1.5),
+                                      (dict(noise_shaping=2), 2.0), (dict(dither="gaussian"), np.inf)])
+def test_max_abs_bound_for_the_settings(kw, bound):
+    a = analyse_signal(busy_sine(), QuantizerSpec(bits=8, **kw))
+    assert a.predicted["max_abs"] == bound * a.step
+    assert a.metrics["max_abs"] <= a.predicted["max_abs"]
+    assert ("unbounded" in a.notes["max_abs"]) == np.isinf(bound)
+
+
+def test_max_abs_unbounded_when_clipping():
+    a = analyse_signal(busy_sine(level=1.2), QuantizerSpec(bits=8))
+    assert a.clip_fraction > 0 and np.isinf(a.predicted["max_abs"]) and "clipping" in a.notes["max_abs"]
+    a = analyse_signal(busy_sine(level=1.2), QuantizerSpec(bits=8, overflow="wrap"))
+    assert "wrap" in a.notes["max_abs"]
+
+
+def test_enob_never_exceeds_the_word_length():
+    # digital silence: a −60 dBFS sine at 8 bits rounds to 0, so e = x and the formula gives > 8 bits
+    x = busy_sine(level=1e-3)
+    a = analyse_signal(x, QuantizerSpec(bits=8))
+    assert not np.any(a.values)
+    raw = math.log2(2.0 / math.sqrt(12 * np.mean(x**2)))
+    assert raw > 9  # what an uncapped ENOB would report
+    assert a.metrics["enob"] == 8.0 and "digital silence" in a.notes["enob"] and a.notes["enob"].startswith("≥ 8")
+    # a signal on the levels: zero error
+    a = analyse_signal(np.repeat([0.5, -0.25, 0.0], 1000), QuantizerSpec(bits=8))
+    assert a.metrics["mse"] == 0 and a.metrics["enob"] == 8.0 and "levels" in a.notes["enob"]
+    # unbounded grid: no full scale
+    a = analyse_signal(busy_sine(), QuantizerSpec(step=0.01))
+    assert math.isnan(a.metrics["enob"]) and math.isnan(a.predicted["enob"])
+
+
+def test_inband_snr_for_noise_shaping():
+    x = busy_sine(level=0.5)
+    plain = analyse_signal(x, QuantizerSpec(bits=6, dither="tpdf"), fs=FS)
+    shaped = analyse_signal(x, QuantizerSpec(bits=6, dither="tpdf", noise_shaping=2), fs=FS)
+    assert shaped.band == plain.band == (0.0, FS / 8)
+    for a in (plain, shaped):
+        assert a.metrics["inband_snr"] == pytest.approx(a.predicted["inband_snr"], abs=0.5)
+    # full band: shaping costs 10·log10(6) = 7.8 dB; in band it gains 11.5 dB (theory.inband_fraction)
+    assert plain.metrics["sqnr"] - shaped.metrics["sqnr"] == pytest.approx(7.78, abs=0.3)
+    assert shaped.metrics["inband_snr"] - plain.metrics["inband_snr"] == pytest.approx(11.5, abs=0.6)
+    assert "inband_snr" not in analyse_signal(x, QuantizerSpec(bits=6)).metrics  # only with fs
+
+
+def test_floor_spectrum_floor_excludes_the_dc_bias():
+    x = busy_sine()
+    spec = QuantizerSpec(bits=8, rounding="floor", dither="tpdf")
+    a = analyse_signal(x, spec)
+    sp = error_spectra(x, a.values, spec, a.step, FS)
+    white = a.step**2 * (1 / 12 + 1 / 6)
+    enbw = 1.5
+    np.testing.assert_allclose(sp.floor_db, 10 * np.log10(4 * white * enbw / 2048), atol=1e-9)
