@@ -54,3 +54,21 @@ __all__ = [
     "set_threads",
     "get_threads",
 ]
+
+# Images (issue #13): dithering, JPEG's quantizer, palettes, safe image loading.
+from quantviz.image_dither import error_diffusion, ordered_dither, blue_noise_mask, bayer_matrix
+from quantviz.jpeg import jpeg_quantize, JpegResult
+from quantviz import image_dither, image_quant, images_io, jpeg
+
+__all__ += [
+    "error_diffusion",
+    "ordered_dither",
+    "blue_noise_mask",
+    "bayer_matrix",
+    "jpeg_quantize",
+    "JpegResult",
+    "image_dither",
+    "image_quant",
+    "images_io",
+    "jpeg",
+]
