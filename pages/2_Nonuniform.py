@@ -6,7 +6,7 @@ import streamlit as st
 from quantviz.app import ui
 from quantviz import nonuniform as nu
 from quantviz.app.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
-                                        player_density, samples, sweep, telephone, vq, window)
+                                            player_density, samples, sweep, telephone, training, vq, window)
 from quantviz.figures import nonuniform as figs
 from quantviz.app.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS
 
@@ -18,17 +18,22 @@ LABEL = figs.SCHEME_LABELS
 # ---- Input and controls ------------------------------------------------------
 sb = st.sidebar
 ui.preset_picker(NONUNIFORM_PRESETS)
-dist = sb.selectbox("Input", list(nu.SOURCES), key="dist", bind="query-params",
+dist = sb.selectbox("Input", list(nu.SOURCES), key="dist",
+                    format_func=nu.SOURCES.get,  # words on screen, the API name in the URL
                     **ui.default_kw("dist", D["dist"], list(nu.SOURCES)))
-sb.caption(nu.SOURCES[dist] + ("" if dist in nu.ANALYTIC else " · Lloyd-Max is designed on the samples"))
+N_TRAIN = len(training(dist))
+TRAIN_SET = (f"{N_TRAIN:,} other samples of the clip (between the measured ones)" if dist == "speech" else
+             f"{N_TRAIN:,} other samples of this source (another random draw)")
+sb.caption(("Lloyd-Max: designed from the density p(x). " if dist in nu.ANALYTIC else "Lloyd-Max and ")
+           + f"k-means: trained on {TRAIN_SET}, measured on the page's {len(samples(dist)):,} samples.")
 ui.clamp_state("level_db", -80.0, 12.0)
 level_db = sb.slider("Input level (dB RMS re full scale)", -80.0, 12.0, step=1.0, format="%.0f dB", key="level_db",
-                     bind="query-params", **ui.default_kw("level_db", D["level_db"]),
+                     **ui.default_kw("level_db", D["level_db"]),
                      help="RMS σ = 10^(L/20) of the input; full scale is ±1. Speech on a phone line sits near −20 dB.")
 ui.clamp_state("bits", 2, 10)
-bits = sb.slider("Bits b", 2, 10, key="bits", bind="query-params", **ui.default_kw("bits", D["bits"]),
+bits = sb.slider("Bits b", 2, 10, key="bits", **ui.default_kw("bits", D["bits"]),
                  help="2^b levels for every scheme (G.711 telephony: 8 bits).")
-mu = sb.slider("μ (μ-law)", 1, 1000, key="mu", bind="query-params", **ui.default_kw("mu", D["mu"]),
+mu = sb.slider("μ (μ-law)", 1, 1000, key="mu", **ui.default_kw("mu", D["mu"]),
                help="255 in G.711 (North America, Japan); small μ is nearly uniform.")
 sb.caption(f"A-law: A = {nu.A_LAW} (G.711, Europe). μ-law and A-law apply the uniform b-bit quantizer to the "
            "compressed signal; Lloyd-Max and k-means are designed for this input.")
@@ -40,22 +45,33 @@ by = {r.scheme: r for r in rows}
 sigma = float(nu.rms_of(level_db))
 
 # ---- Metrics ----------------------------------------------------------------
-ui.metric_cards([ui.Metric(LABEL[r.scheme], ui.fmt_db(r.snr_db),
-                           f"MSE {r.mse:.3g} · max|e| {r.max_abs:.3g} · H {r.entropy_bits:.2f} of {bits} bits",
-                           f"{ui.fmt_db(r.theory_db)} ({r.theory_label})",
-                           "train" if r.theory_label.startswith("on its own training") else "theory") for r in rows])
-st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits · "
-           "SNR = 10·log10(Σx²/Σe²) · MSE = mean(e²), e = x − Q(x) · max|e| = max|x − Q(x)| (full scale = 1) · "
-           "H = −Σ pₖ·log₂ pₖ: entropy of the codes, the bits/sample an ideal entropy coder needs instead of b.")
-best = max(rows, key=lambda r: r.snr_db)
+def _card(r):
+    if r.scheme == "k-means":  # measured on unseen samples; its score on its own training samples beside it
+        return ui.Metric("k-means", ui.fmt_db(r.snr_db), f"on unseen samples · MSE {r.mse:.2g} · H {r.entropy_bits:.2f} b",
+                         f"{ui.fmt_db(r.theory_db)} on its training set", "train")
+    return ui.Metric(LABEL[r.scheme], ui.fmt_db(r.snr_db), f"MSE {r.mse:.2g} · H {r.entropy_bits:.2f} b",
+                     f"{ui.fmt_db(r.theory_db)} ({r.theory_label})")
+
+
+ui.metric_cards([_card(r) for r in rows])
+st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits: "
+           "SNR = 10·log10(Σx²/Σe²), MSE = mean(e²), e = x − Q(x) (full scale ±1); H = −Σ pₖ·log₂ pₖ, the entropy "
+           "of the codes: the bits/sample an ideal entropy coder would need instead of b.")
+ranked = sorted(rows, key=lambda r: -r.snr_db)
 gain = f"{by['mu-law'].snr_db - by['uniform'].snr_db:+.1f}".replace("-", "−")
-st.markdown(f"μ-law vs uniform: **{gain} dB**; best here: **{LABEL[best.scheme]}** ({ui.fmt_db(best.snr_db)}). "
-            f"Uniform codes carry only **{by['uniform'].entropy_bits:.2f}** bits of information out of {bits}.")
+km = by["k-means"]
+ORDINAL = ["best", "2nd", "3rd", "4th", "last"]
+km_why = (f"**k-means ranks {ORDINAL[ranked.index(km)]}**: it is Lloyd's algorithm on {N_TRAIN:,} training samples "
+          f"({N_TRAIN / 2**bits:,.0f} per code), {ui.fmt_db(km.theory_db)} on them but {ui.fmt_db(km.snr_db)} on "
+          "these unseen ones" + ("; Lloyd-Max uses the exact density, so it has no training gap."
+                                 if dist in nu.ANALYTIC else "; Lloyd-Max is designed on the same training samples."))
+st.markdown(f"μ-law vs uniform: **{gain} dB**; best here: **{LABEL[ranked[0].scheme]}** "
+            f"({ui.fmt_db(ranked[0].snr_db)}). {km_why}")
 
 # ---- Views ------------------------------------------------------------------
 VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
 views = st.pills("Views (each one costs a little time per change)", VIEWS, selection_mode="multi", key="show",
-                 bind="query-params", **({} if "show" in st.session_state else {"default": D["show"]}))
+                 **({} if "show" in st.session_state else {"default": D["show"]}))
 
 
 def loading_view():
@@ -71,15 +87,26 @@ def loading_view():
 
 def density_view():
     overlay = st.radio("Cells of", nu.SCHEMES, horizontal=True, key="overlay",
-                       bind="query-params", **ui.default_kw("overlay", D["overlay"], nu.SCHEMES))
+                       format_func=LABEL.get,  # "μ-law" on screen, overlay=mu-law in the URL
+                       **ui.default_kw("overlay", D["overlay"], nu.SCHEMES))
     half = window(dist) * sigma
     centers, dens = nu.histogram_density(samples(dist) * sigma, -half, half)
     cells = nu.scheme_cells(overlay, bits, mu=mu, sigma=sigma, lm=lloyd(dist, bits), km=kmeans(dist, bits)[0])
     inside = int(np.sum(np.abs(cells.levels) <= sigma))
+    shown = int(np.sum(np.abs(cells.levels) <= half))
+    drawn = (f"All {shown} levels in this window (±{half:.3g}) are ticks in the band under the density (too many "
+             "for lines): where the ticks crowd, the cells are narrow. " if shown > figs.MAX_LINES else
+             f"{shown} levels (triangles) and their thresholds (dotted) lie in this window (±{half:.3g}). ")
+    text = (drawn + f"{inside} of {2**bits} {LABEL[overlay]} levels lie within ±σ, where most samples are. Optimal "
+            "cells are narrow where the density is high (width ∝ p^−⅓); uniform cells ignore the density.")
+    if overlay == "Lloyd-Max" and dist == "gaussian" and 2**bits <= 8:  # the design, in σ units: Max's table
+        lm = lloyd(dist, bits)
+        pos = ", ".join(f"±{v:.4g}" for v in lm.codebook[lm.codebook > 0])
+        text += (f" Levels {pos} σ, thresholds "
+                 + ", ".join(f"±{v:.4g}" if v > 1e-12 else "0" for v in lm.thresholds[lm.thresholds >= -1e-12])
+                 + f" σ, MSE {lm.mse:.4g} σ² = {-10 * np.log10(lm.mse):.2f} dB: Max (1960), Table I, N = {2**bits}.")
     ui.plot(figs.density_figure(centers, dens, nu.source_pdf(dist, centers, sigma), cells.thresholds, cells.levels,
-                                overlay, (-half, half), nu.SOURCES[dist]),
-            f"{inside} of {2**bits} {LABEL[overlay]} levels lie within ±σ, where most samples are. Optimal cells are "
-            "narrow where the density is high (width ∝ p^−⅓); uniform cells ignore the density.")
+                                overlay, (-half, half), nu.SOURCES[dist]), text)
 
 
 def compressor_view():
@@ -102,28 +129,39 @@ def bits_view():
             "offset.")
 
 
+def _set_step(value):  # a step button's callback: the slider itself moves, so it shows the drawn step
+    st.session_state["lm_step"] = value
+
+
 def lloyd_view():
-    left, right, _ = st.columns([1, 2, 1])
-    n = left.select_slider("Levels N", [2, 4, 8, 16, 32], key="lm_levels", bind="query-params",
+    left, right, buttons = st.columns([1, 2, 1], vertical_alignment="bottom")
+    n = left.select_slider("Levels N", [2, 4, 8, 16, 32], key="lm_levels",
                            **ui.default_kw("lm_levels", D["lm_levels"]))
     result = player(dist, n)
     hist = result.history
     ui.clamp_state("lm_step", 0, len(hist) - 1)
-    k = right.slider("Recorded step (log-spaced iterations)", 0, len(hist) - 1, key="lm_step", bind="query-params",
+    k = right.slider("Recorded step (log-spaced iterations)", 0, len(hist) - 1, key="lm_step",
                      **ui.default_kw("lm_step", D["lm_step"]))
+    last = len(hist) - 1
+    for col, (label, target, tip) in zip(buttons.columns(3), (("◀", k - 1, "previous recorded step"),
+                                                              ("▶", k + 1, "next recorded step"),
+                                                              ("⏭", last, "the converged design"))):
+        col.button(label, key=f"lm_go_{label}", help=tip, on_click=_set_step, args=(min(max(target, 0), last),),
+                   disabled=target == k or not 0 <= target <= last)
     h = hist[k]
     gap = float(np.max(np.abs(h.thresholds - 0.5 * (h.codebook[:-1] + h.codebook[1:])))) if n > 1 else 0.0
     ui.plot(figs.player_figure(hist, k, *player_density(dist)),
             f"Iteration {h.iteration} of {result.n_iter}: MSE = {h.mse:.4g} σ². Levels are the centroids of their "
-            f"cells; thresholds move to the midpoints (largest gap now {gap:.2g} σ). The MSE never increases.")
+            f"cells; thresholds move to the midpoints (largest gap now {gap:.2g} σ). The MSE never increases. "
+            "Step with ◀ ▶ (the slider follows).")
 
 
 def vq_view():
     left, right, _ = st.columns([2, 1, 1])
-    rho = left.slider("Correlation ρ", 0.0, 0.99, step=0.01, key="rho", bind="query-params",
+    rho = left.slider("Correlation ρ", 0.0, 0.99, step=0.01, key="rho",
                       **ui.default_kw("rho", D["rho"]))
     n_codes = right.select_slider("Cells (2-D codebook size)", [4, 8, 16, 32, 64], key="vq_codes",
-                                  bind="query-params", **ui.default_kw("vq_codes", D["vq_codes"]))
+                                  **ui.default_kw("vq_codes", D["vq_codes"]))
     e = vq(rho, n_codes)
     ui.plot(figs.vq_figure(e), "Rectangles aligned with the axes waste cells where there are no points; the VQ "
                                "puts its codes along the data, so correlated pairs cost fewer bits.")
@@ -152,7 +190,7 @@ with ui.lazy_expander("Listen: the speech clip on an 8 kHz telephone line, 8 bit
     if listen_box.open:
         LISTEN = [-10, -20, -30, -40, -50]
         listen_db = st.columns([1, 2])[0].select_slider(
-            "Speech level for listening (dB RMS re full scale)", LISTEN, key="listen_db", bind="query-params",
+            "Speech level for listening (dB RMS re full scale)", LISTEN, key="listen_db",
             **ui.default_kw("listen_db", D["listen_db"]))
         cols = st.columns(2) + st.columns(2)  # a 2 × 2 grid: four players side by side are too narrow
         for col, (name, (wav, snr)) in zip(cols, telephone(listen_db).items()):

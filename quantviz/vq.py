@@ -12,7 +12,7 @@ from scipy.spatial import cKDTree
 
 from quantviz import _kernels
 
-__all__ = ["kmeans_vq", "nearest_code"]
+__all__ = ["kmeans_vq", "nearest_code", "voronoi_cells"]
 
 
 def _as_points(points, name: str = "points") -> np.ndarray:
@@ -210,3 +210,73 @@ def kmeans_vq(
         order = np.argsort(codebook[:, 0], kind="stable")
         codebook, assignment = codebook[order, 0], np.argsort(order)[assignment]
     return codebook, assignment, float(mse / x.shape[1])
+
+
+def _clip_half_plane(poly: np.ndarray, normal: np.ndarray, offset: float) -> np.ndarray:
+    """The part of a convex polygon (m, 2) where normal·p <= offset (Sutherland–Hodgman, one edge)."""
+    if len(poly) == 0:
+        return poly
+    side = poly @ normal - offset
+    keep = side <= 0
+    if keep.all():
+        return poly
+    if not keep.any():
+        return poly[:0]
+    nxt = np.roll(np.arange(len(poly)), -1)
+    out = []
+    for i, j in zip(range(len(poly)), nxt):
+        if keep[i]:
+            out.append(poly[i])
+        if keep[i] != keep[j]:  # the edge crosses the line: add the crossing point
+            t = side[i] / (side[i] - side[j])
+            out.append(poly[i] + t * (poly[j] - poly[i]))
+    return np.array(out).reshape(-1, 2)
+
+
+def voronoi_cells(codebook, box) -> list[np.ndarray]:
+    """The Voronoi cell of every 2-D code, clipped to a box, as a convex polygon.
+
+    Parameters
+    ----------
+    codebook : array_like, shape (k, 2)
+        Distinct code vectors.
+    box : (x_min, x_max, y_min, y_max)
+        The plotted rectangle; cells are cut at its edges.
+
+    Returns
+    -------
+    list of ndarray, each (m, 2)
+        Vertices of cell j in order (an empty (0, 2) array if the cell misses the box).
+        The polygons tile the box: their areas sum to its area.
+
+    Notes
+    -----
+    Cell j = box ∩ ⋂_{i≠j} {x : ‖x − c_j‖ ≤ ‖x − c_i‖}, and each condition is
+    the half-plane 2(c_i − c_j)·x ≤ ‖c_i‖² − ‖c_j‖².  Starting from the box,
+    every half-plane clips the polygon (Sutherland–Hodgman), O(k²) clips in
+    all: exact vector edges instead of a rasterised label image, and the same
+    polygons as ``scipy.spatial.Voronoi`` regions cut to the box (tested).
+
+    References
+    ----------
+    F. Aurenhammer, "Voronoi diagrams", ACM Comput. Surv. 23(3), 1991.
+    I. E. Sutherland and G. W. Hodgman, "Reentrant polygon clipping", CACM 17(1), 1974.
+    """
+    c = _as_points(codebook, "codebook")
+    if c.shape[1] != 2:
+        raise ValueError(f"codebook must have shape (k, 2), got shape {np.shape(codebook)}")
+    x0, x1, y0, y1 = (float(v) for v in box)
+    if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
+        raise ValueError(f"box must be (x_min, x_max, y_min, y_max) with x_min < x_max, y_min < y_max, got box={box!r}")
+    square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    norms = np.sum(c * c, axis=1)
+    cells = []
+    for j in range(len(c)):
+        poly = square
+        d2 = np.sum((c - c[j]) ** 2, axis=1)
+        for i in np.argsort(d2)[1:]:  # nearest neighbours first: the polygon shrinks fast
+            poly = _clip_half_plane(poly, 2 * (c[i] - c[j]), norms[i] - norms[j])
+            if len(poly) == 0:
+                break
+        cells.append(poly)
+    return cells

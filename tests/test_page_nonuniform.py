@@ -1,15 +1,22 @@
 """AppTest runs of the Non-uniform & VQ page: defaults, presets, deep links, and every control at its extremes."""
 
+import numpy as np
 import pytest
 
 from quantviz.app.params import NONUNIFORM_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, trace_values
 
 PAGE = "pages/2_Nonuniform.py"
 NONUNIFORM_VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
 ALL_VIEWS = {"show": NONUNIFORM_VIEWS, "listen": True}  # every view, and the listening section open
 SCHEMES = {"uniform", "μ-law", "A-law", "Lloyd-Max", "k-means"}
 MAX_PAYLOAD = 300 * 1024
+
+
+def _q(state: dict) -> dict:
+    """Control values as URL parameters (the permalink path): lists repeat, booleans are "true"/"false"."""
+    return {k: v if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in state.items()}
 
 
 def _db(text: str) -> float:
@@ -42,7 +49,7 @@ def test_listening_section_opens_with_four_players_and_their_snr():
 
 
 def test_all_views_have_titles_and_axis_units():
-    at = run_page(PAGE, state=ALL_VIEWS)
+    at = run_page(PAGE, _q(ALL_VIEWS))
     specs = plotly_specs(at)
     assert len(specs) == 6
     for s in specs:
@@ -50,7 +57,8 @@ def test_all_views_have_titles_and_axis_units():
         assert s["layout"]["yaxis"]["title"]["text"]
     assert payload_bytes(at) < MAX_PAYLOAD
     player = next(s for s in specs if s["layout"]["title"]["text"].startswith("Lloyd"))
-    assert len(player["frames"]) >= 2  # the in-browser animation
+    # no in-browser animation: it moved the picture but not the step slider (issue #12)
+    assert not player.get("frames") and not player["layout"].get("updatemenus")
 
 
 def test_deep_link_sets_the_controls_and_reproduces_max_1960():
@@ -74,7 +82,7 @@ def test_level_moves_uniform_one_db_per_db_and_mu_law_stays_flat():
 
 @pytest.mark.parametrize("name", list(NONUNIFORM_PRESETS))
 def test_presets(name):
-    at = run_page(PAGE, state=NONUNIFORM_PRESETS[name])
+    at = run_page(PAGE, _q(NONUNIFORM_PRESETS[name]))
     assert len(plotly_specs(at)) == len(NONUNIFORM_PRESETS[name]["show"])
     assert payload_bytes(at) < MAX_PAYLOAD
 
@@ -91,7 +99,7 @@ EXTREMES = [
 
 @pytest.mark.parametrize("params", EXTREMES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
 def test_extremes_never_raise(params):
-    at = run_page(PAGE, state={**ALL_VIEWS, **params})
+    at = run_page(PAGE, _q({**ALL_VIEWS, **params}))
     m = metric_values(at)
     assert set(m) == SCHEMES
     assert all(v.endswith(" dB") for v in m.values())
@@ -106,8 +114,8 @@ def test_player_first_and_last_step(dist):
 
     x = nu.unit_samples(dist, clip=load_clip("speech").samples[0])
     result = nu.lloyd_player(dist, 8, x)
-    first = run_page(PAGE, state={"show": ["Lloyd-Max steps"], "dist": dist, "lm_step": 0})
-    last = run_page(PAGE, state={"show": ["Lloyd-Max steps"], "dist": dist, "lm_step": len(result.history) - 1})
+    first = run_page(PAGE, _q({"show": ["Lloyd-Max steps"], "dist": dist, "lm_step": 0}))
+    last = run_page(PAGE, _q({"show": ["Lloyd-Max steps"], "dist": dist, "lm_step": len(result.history) - 1}))
     assert any(c.value.startswith("**What to notice:** Iteration 0 of") for c in first.caption)
     assert any(f"Iteration {result.n_iter} of {result.n_iter}" in c.value for c in last.caption)
     star = lambda at: plotly_specs(at)[0]["data"][-1]  # noqa: E731  the "this iteration" marker
@@ -115,7 +123,7 @@ def test_player_first_and_last_step(dist):
 
 
 def test_vq_gain_is_reported():
-    at = run_page(PAGE, state={"show": ["2-D VQ"], "rho": 0.95})
+    at = run_page(PAGE, _q({"show": ["2-D VQ"], "rho": 0.95}))
     text = " ".join(c.value for c in at.caption)
     gain = float(text.split("(gain ")[1].split(" dB")[0])
     assert gain > 3
@@ -141,3 +149,122 @@ def test_cards_say_when_a_formula_does_not_apply():
     at = run_page(PAGE)
     assert any(c.split("\n")[-1].startswith("train:") for c in (c.value for c in at.caption))  # k-means
     assert not any("not valid here" in c.value for c in at.caption)
+
+
+# --------------------------------------------------------------------------- issue #12 ("Trust")
+
+
+def _trace(spec, name):
+    return next(t for t in spec["data"] if t.get("name") == name)
+
+
+@pytest.mark.parametrize("dist, level", [("student-t", -20), ("laplacian", -20), ("speech-like", -43)])
+def test_loading_curves_at_the_current_level_equal_the_cards(dist, level):
+    """Student-t at −20 dB: the card said 16.1 dB and the curve 22.5 dB (4,096 vs 65,536 samples)."""
+    at = run_page(PAGE, {"dist": dist, "level_db": str(level)})
+    m = metric_values(at)
+    spec = plotly_specs(at)[0]
+    for name, card in (("uniform", "uniform"), ("μ-law, μ = 255", "μ-law"), ("A-law, A = 87.6", "A-law"),
+                       ("Lloyd-Max for " + f"{level} dB".replace("-", "−"), "Lloyd-Max")):
+        t = _trace(spec, name)
+        x, y = trace_values(t["x"]), trace_values(t["y"])
+        assert y[x.index(level)] == pytest.approx(_db(m[card]), abs=0.051), name  # the card shows 0.1 dB
+
+
+def test_kmeans_is_scored_on_unseen_samples_and_the_page_says_why_it_ranks_there():
+    at = run_page(PAGE)
+    m = metric_values(at)
+    captions = [c.value for c in at.caption]
+    train = next(c for c in captions if "on unseen samples" in c)
+    train_db = _db(train.split("train: ")[1])
+    held = _db(m["k-means"])
+    assert held < train_db < held + 3  # the gap is shown, and it is small with 256 samples per code
+    assert held > _db(m["μ-law"])  # trained on enough data it no longer ranks below μ-law
+    why = next(md.value for md in at.markdown if "k-means ranks" in md.value)
+    assert "2nd" in why and "65,536 training samples" in why and "unseen" in why
+    assert f"{held:.1f}" in why and f"{train_db:.1f}" in why
+
+
+def test_step_buttons_move_the_slider_and_the_picture_together():
+    """Lloyd's "play all" animated the figure but left the slider at step 0 (issue #12)."""
+    at = run_page(PAGE, {"show": "Lloyd-Max steps", "dist": "gaussian"})
+    n_steps = at.slider(key="lm_step").max + 1
+    star = lambda: plotly_specs(at)[0]["data"][-1]["x"][0]  # noqa: E731  the "this iteration" marker
+    at.button(key="lm_go_▶").click().run()
+    at.button(key="lm_go_▶").click().run()
+    assert at.slider(key="lm_step").value == 2
+    it2 = star()
+    assert any(f"Iteration {it2} of" in c.value for c in at.caption)
+    at.button(key="lm_go_⏭").click().run()
+    assert at.slider(key="lm_step").value == n_steps - 1
+    assert at.button(key="lm_go_⏭").disabled and at.button(key="lm_go_▶").disabled
+    assert star() > it2
+    at.button(key="lm_go_◀").click().run()
+    assert at.slider(key="lm_step").value == n_steps - 2
+
+
+# J. Max, "Quantizing for minimum distortion", IRE Trans. Inf. Theory 6(1), 1960, Table I, N = 8 (Gaussian, σ = 1)
+MAX_1960_N8 = dict(levels=[0.2451, 0.7560, 1.344, 2.152], thresholds=[0.0, 0.5006, 1.050, 1.748], mse=0.03454)
+
+
+def test_max_1960_preset_shows_max_table_on_screen():
+    at = run_page(PAGE, _q(NONUNIFORM_PRESETS["Max (1960): the optimal 3-bit Gaussian quantizer"]))
+    assert _db(metric_values(at)["Lloyd-Max"]) == pytest.approx(14.62, abs=0.05)
+    text = next(c.value for c in at.caption if "Max (1960), Table I" in c.value)
+    levels = text.split("Levels ")[1].split(" σ")[0].split(", ")
+    thresholds = text.split("σ, thresholds ")[1].split(" σ")[0].split(", ")
+    num = lambda items: [float(v.lstrip("±")) for v in items]  # noqa: E731
+    # Max printed 4 significant digits (his 0.5006 is 0.500550 rounded up): agree to his last digit
+    assert num(levels) == pytest.approx(MAX_1960_N8["levels"], abs=1.5e-4)
+    assert num(thresholds) == pytest.approx(MAX_1960_N8["thresholds"], abs=1.5e-4)
+    mse = float(text.split("MSE ")[1].split(" σ²")[0])
+    assert mse == pytest.approx(MAX_1960_N8["mse"], abs=1e-5)
+    assert f"= {-10 * np.log10(MAX_1960_N8['mse']):.2f} dB" in text  # 14.62 dB
+
+
+def test_choices_show_words_while_the_url_keeps_api_names():
+    at = run_page(PAGE, {"dist": "student-t", "show": "density", "overlay": "mu-law"})
+    box, radio = at.selectbox(key="dist"), at.radio(key="overlay")
+    assert box.value == "student-t" and "Student-t, ν = 3 (heavy tails)" in box.options
+    assert "student-t" not in box.options
+    assert radio.value == "mu-law" and "μ-law" in radio.options and "mu-law" not in radio.options
+
+
+def test_density_at_256_levels_is_a_rug_with_a_caption_from_the_state():
+    at = run_page(PAGE, {"show": "density", "overlay": "uniform", "dist": "student-t"})
+    spec = plotly_specs(at)[0]
+    names = [t.get("name") for t in spec["data"]]
+    assert "uniform levels (one tick each)" in names and "decision thresholds" not in names
+    note = next(c.value for c in at.caption if "ticks in the band" in c.value)
+    half = spec["layout"]["xaxis"]["range"][1]
+    shown = int(note.split("All ")[1].split(" levels")[0])
+    # uniform 8-bit levels k/128, k = −128 … 127, counted independently
+    assert shown == sum(abs(k / 128) <= half for k in range(-128, 128))
+    at = run_page(PAGE, {"show": "density", "overlay": "uniform", "bits": "4"})
+    names = [t.get("name") for t in plotly_specs(at)[0]["data"]]
+    assert "decision thresholds" in names and "uniform levels" in names
+
+
+def test_legends_sit_above_the_plot_area_under_the_title():
+    at = run_page(PAGE, _q(ALL_VIEWS))
+    for spec in plotly_specs(at):
+        lay = spec["layout"]
+        lg = lay.get("legend", {})
+        if lg.get("yref") == "container":  # the 2-D VQ: a strip under both panels' x-axis titles
+            assert lg["y"] == 0 and lay["margin"]["b"] >= 62 + 20
+            continue
+        assert lg["y"] >= 1 and lg["yanchor"] == "bottom" and lg["entrywidthmode"] == "fraction"
+        n = sum(1 for t in spec["data"] if t.get("showlegend", True) and t.get("name"))
+        rows = -(-n // round(1 / lg["entrywidth"]))
+        assert lay["margin"]["t"] >= 36 + 20 * rows, lay["title"]["text"]
+        assert lay["title"]["yref"] == "container" and lay["title"]["y"] == 1
+
+
+def test_vq_cells_are_vector_polygons():
+    at = run_page(PAGE, {"show": "2-D VQ", "rho": "0.95"})
+    spec = plotly_specs(at)[0]
+    assert not any(t["type"] == "heatmap" for t in spec["data"])
+    edges = [t for t in spec["data"] if t.get("xaxis") == "x2" and t.get("mode") == "lines"]
+    assert len(edges) == 1
+    x = np.array(trace_values(edges[0]["x"]))
+    assert np.isnan(x).sum() == 16  # one closed ring per code

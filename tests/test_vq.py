@@ -194,3 +194,80 @@ def test_scalar_result_meets_both_lloyd_conditions(k):
     np.testing.assert_array_equal(assignment, brute_nearest(x, codebook)[0])  # nearest neighbour
     np.testing.assert_allclose(codebook, [x[assignment == j].mean() for j in range(k)], rtol=1e-12, atol=1e-12)
     assert mse == pytest.approx(np.mean((x - codebook[assignment]) ** 2), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- issue #12: vector Voronoi cells
+
+
+def _shoelace(p):
+    x, y = p[:, 0], p[:, 1]
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.floats(0.5, 5.0))
+def test_voronoi_cells_tile_the_box_and_contain_their_codes(k, seed, half):
+    """Issue #12: the cells were a rasterised label grid (staircase edges). As polygons: each contains its code,
+    every vertex is nearer (or equally near) its own code than any other, and the areas sum to the box's."""
+    from quantviz.vq import voronoi_cells
+
+    rng = np.random.default_rng(seed)
+    codes = rng.uniform(-half, half, size=(k, 2))
+    codes = codes[np.unique(np.round(codes, 6), axis=0, return_index=True)[1]]
+    box = (-half, half, -half, half)
+    cells = voronoi_cells(codes, box)
+    assert len(cells) == len(codes)
+    assert sum(_shoelace(c) for c in cells) == pytest.approx(4 * half * half, rel=1e-9)
+    for j, c in enumerate(cells):
+        assert c.ndim == 2 and c.shape[1] == 2 and len(c) >= 3
+        d = np.sum((c[:, None, :] - codes[None, :, :]) ** 2, axis=2)
+        assert np.all(d[:, j] <= d.min(axis=1) + 1e-9 * (1 + d.min(axis=1)))  # vertices on the cell's side
+        assert np.all((c[:, 0] >= -half - 1e-12) & (c[:, 0] <= half + 1e-12))
+    # points strictly inside a polygon (a convex one: every edge turns the same way) have that cell's code nearest
+    pts = rng.uniform(-half, half, size=(400, 2))
+    lab = nearest_code(pts, codes)
+    for j, c in enumerate(cells):
+        inside = _inside_convex(c, pts)
+        assert np.all(lab[inside] == j)
+        assert _inside_convex(c, codes[j:j + 1], tol=1e-9)[0]  # the code lies in its own cell
+
+
+def _inside_convex(poly, pts, tol=-1e-12):
+    """Points inside a convex polygon (either orientation); tol > 0 also counts points on the edges."""
+    a, b = poly, np.roll(poly, -1, axis=0)
+    cross = ((b[:, 0] - a[:, 0])[None, :] * (pts[:, 1:2] - a[None, :, 1])
+             - (b[:, 1] - a[:, 1])[None, :] * (pts[:, 0:1] - a[None, :, 0]))
+    return np.all(cross >= -tol, axis=1) | np.all(cross <= tol, axis=1)
+
+
+def test_voronoi_cells_match_scipy_for_interior_cells():
+    """Against scipy.spatial.Voronoi: the finite regions that lie inside the box are the same polygons."""
+    from scipy.spatial import Voronoi
+
+    from quantviz.vq import voronoi_cells
+
+    rng = np.random.default_rng(3)
+    codes = rng.standard_normal((30, 2))
+    box = (-10.0, 10.0, -10.0, 10.0)
+    cells = voronoi_cells(codes, box)
+    vor = Voronoi(codes)
+    checked = 0
+    for j in range(len(codes)):
+        region = vor.regions[vor.point_region[j]]
+        if -1 in region or not region:
+            continue
+        verts = vor.vertices[region]
+        if np.abs(verts).max() >= 10:
+            continue
+        assert _shoelace(cells[j]) == pytest.approx(_shoelace(verts), rel=1e-9)
+        checked += 1
+    assert checked >= 5
+
+
+def test_voronoi_cells_refuse_bad_arguments():
+    from quantviz.vq import voronoi_cells
+
+    with pytest.raises(ValueError, match="box"):
+        voronoi_cells(np.zeros((2, 2)) + [[0, 0], [1, 1]], (1, -1, 0, 1))
+    with pytest.raises(ValueError, match="codebook"):
+        voronoi_cells(np.zeros((3, 3)), (-1, 1, -1, 1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import COLORS, LEGEND_STRIP, THEORY_LINE, base_figure, display_array, line, vrect
+from quantviz.figures.common import AXIS_STRIP, COLORS, THEORY_LINE, base_figure, display_array, line, vrect
 
 SCHEME_COLORS = {
     "uniform": COLORS["quantized"],  # orange: the plain quantizer of the other pages
@@ -20,14 +20,26 @@ SCHEME_COLORS = {
 }
 SCHEME_LABELS = {"uniform": "uniform", "mu-law": "μ-law", "A-law": "A-law", "Lloyd-Max": "Lloyd-Max",
                  "k-means": "k-means"}
-_PALE = ["#dbe9f6", "#fde7c4", "#d5efe6", "#f6dcea", "#e8e8e8", "#fbf5c9", "#e0dcf3", "#f9dccc"]
 _DATA_MARKER = dict(color=COLORS["original"], size=3, opacity=0.35)
 
 
-def _legend_inside(x: float, y: float, xanchor: str, yanchor: str) -> dict:
-    """A boxed vertical legend inside the plot, where the data leave room."""
-    return dict(x=x, y=y, xanchor=xanchor, yanchor=yanchor, orientation="v", bgcolor="rgba(255,255,255,0.88)",
-                bordercolor="#cccccc", borderwidth=1, font=dict(size=11))
+LEGEND_ROW_PX = 20
+TITLE_PX = 36
+
+
+def _legend_above(n_items: int, per_row: int) -> dict:
+    """Layout entries for a legend in rows above the plot area, under the title, covering no data.
+
+    ``per_row`` entries per row (each a fixed fraction of the plot's width, so the
+    number of rows, and the top margin reserved for them, is known in advance and
+    nothing wraps onto the title or the plot).
+    """
+    rows = -(-n_items // per_row)
+    return dict(legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", yref="paper",
+                            entrywidth=1.0 / per_row, entrywidthmode="fraction", font=dict(size=12),
+                            tracegroupgap=0, itemclick=False, itemdoubleclick=False),
+                title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=10,  # (``title`` is taken)
+                margin=dict(t=TITLE_PX + LEGEND_ROW_PX * rows + 4))
 
 
 def _num(v: float) -> str:
@@ -44,41 +56,58 @@ def _segments(xs, y0: float, y1: float):
     return display_array(x), display_array(y)
 
 
+MAX_LINES = 40  # more visible levels than this: a rug of ticks instead of full-height lines and markers
+
+
 def _cells_traces(thresholds, levels, color: str, ymax: float, name: str, xaxis="x", yaxis="y", legend=True):
     """Threshold lines (grey dotted) and level markers (scheme colour) as two traces."""
     tx, ty = _segments(thresholds, 0, ymax)
-    many = len(levels) > 64
     return [
         go.Scatter(x=tx, y=ty, mode="lines", name="decision thresholds", xaxis=xaxis, yaxis=yaxis,
-                   line=dict(color="#a0a0a0" if many else COLORS["dither"], width=0.6 if many else 1, dash="dot"),
-                   hoverinfo="skip", showlegend=legend),
+                   line=dict(color=COLORS["dither"], width=1, dash="dot"), hoverinfo="skip", showlegend=legend),
         go.Scatter(x=display_array(levels), y=np.zeros(len(levels), np.float32), mode="markers", xaxis=xaxis,
                    yaxis=yaxis, name=f"{name} levels", showlegend=legend, cliponaxis=False,
-                   marker=dict(color=color, size=7 if many else 11, symbol="triangle-up",
-                               line=dict(color="black", width=0.5)),
+                   marker=dict(color=color, size=11, symbol="triangle-up", line=dict(color="black", width=0.5)),
                    hovertemplate="level %{x:.4g}<extra></extra>"),
     ]
 
 
+def _rug_trace(levels, color: str, y0: float, y1: float, name: str):
+    """Every level as a short tick under the density: the ticks crowd where the cells are narrow."""
+    x, y = _segments(levels, y0, y1)
+    return go.Scatter(x=x, y=y, mode="lines", name=f"{name} levels (one tick each)", line=dict(color=color, width=1),
+                      hoverinfo="skip")
+
+
 def density_figure(centers, density, pdf, thresholds, levels, scheme: str, window: tuple[float, float],
                    source_label: str) -> go.Figure:
-    """Histogram (and analytic pdf) of the input with one scheme's thresholds and levels drawn over it."""
+    """Histogram (and analytic pdf) of the input with one scheme's thresholds and levels drawn over it.
+
+    Up to :data:`MAX_LINES` levels inside the window: a dotted line per threshold and a
+    marker per level.  More (e.g. 256 levels): the levels become a rug of ticks in a band
+    under the density, without threshold lines (they would fill the plot with grey hatch).
+    """
     lo, hi = window
     inside = lambda v: np.asarray(v)[(np.asarray(v) >= lo) & (np.asarray(v) <= hi)]  # noqa: E731
     t, y = inside(thresholds), inside(levels)
     ymax = float(max(np.max(density) if len(density) else 1.0, np.max(pdf) if pdf is not None else 0.0)) * 1.08
+    rug = len(y) > MAX_LINES
+    y_lo = -0.16 * ymax if rug else -0.04 * ymax
     fig = base_figure(f"Density of the input and the {SCHEME_LABELS[scheme]} cells",
-                  "input x (full scale = ±1)", "probability density", height=380,
-                  xaxis=dict(range=[lo, hi], exponentformat="e"),  # not SI: "500μ" would read as μ-law
-                  yaxis=dict(range=[-0.04 * ymax, ymax], exponentformat="e"), bargap=0,
-                  legend=_legend_inside(0.01, 0.99, "left", "top"))
+                      "input x (full scale = ±1)", "probability density", height=400,
+                      xaxis=dict(range=[lo, hi], exponentformat="e"),  # not SI: "500μ" would read as μ-law
+                      yaxis=dict(range=[y_lo, ymax], exponentformat="e", zeroline=False), bargap=0,
+                      **_legend_above(4 if pdf is not None else 3, 2))
     fig.add_trace(go.Bar(x=display_array(centers), y=display_array(density), name=f"histogram: {source_label}",
                          marker=dict(color=COLORS["original"], line_width=0), opacity=0.45,
                          hovertemplate="x %{x:.3g}: %{y:.3g}<extra></extra>"))
     if pdf is not None:
         fig.add_trace(go.Scatter(x=display_array(centers), y=display_array(pdf), mode="lines", name="pdf p(x)",
                                  line=THEORY_LINE, hoverinfo="skip"))
-    fig.add_traces(_cells_traces(t, y, SCHEME_COLORS[scheme], ymax, SCHEME_LABELS[scheme]))
+    if rug:
+        fig.add_trace(_rug_trace(y, SCHEME_COLORS[scheme], 0.95 * y_lo, 0.1 * y_lo, SCHEME_LABELS[scheme]))
+    else:
+        fig.add_traces(_cells_traces(t, y, SCHEME_COLORS[scheme], ymax, SCHEME_LABELS[scheme]))
     for a, b in ((1, hi), (lo, -1)):
         if b > a:
             vrect(fig, a, b, COLORS["error"], opacity=0.12)
@@ -93,9 +122,9 @@ def compressor_figure(x, curves: dict, g711_points=None) -> go.Figure:
 
     It does not depend on the input level, so moving the level slider does not redraw it.
     """
-    fig = base_figure("Compressor curves F(x)", "input x (full scale)", "compressed F(x)", height=380,
-                  xaxis=dict(range=[-1, 1]), yaxis=dict(range=[-1.02, 1.02]),
-                  legend=_legend_inside(0.01, 0.99, "left", "top"))
+    fig = base_figure("Compressor curves F(x)", "input x (full scale)", "compressed F(x)", height=400,
+                      xaxis=dict(range=[-1, 1]), yaxis=dict(range=[-1.02, 1.02]),
+                      **_legend_above(3 + (g711_points is not None), 2))
     fig.add_trace(go.Scatter(x=[-1, 1], y=[-1, 1], mode="lines", name="identity (uniform)", line=THEORY_LINE))
     for (label, y), color, width, dash in zip(curves.items(), (SCHEME_COLORS["mu-law"], SCHEME_COLORS["A-law"]),
                                               (4, 2), (None, "dash")):
@@ -115,22 +144,22 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
     top = float(np.max(curves.theory_uniform_db))
     y0, y1 = -10.0, top + 14
     fig = base_figure(f"SNR vs input level at {bits} bits (loading curves)", "input level L (dB RMS re full scale)",
-                  "SNR (dB)", height=440, yaxis=dict(range=[y0, y1]), xaxis=dict(range=[lv[0], lv[-1]]),
-                  legend=_legend_inside(0.01, 0.99, "left", "top"))
+                      "SNR (dB)", height=440, yaxis=dict(range=[y0, y1]), xaxis=dict(range=[lv[0], lv[-1]]),
+                      **_legend_above(6, 2))
     # No annotations (each costs a re-created chart a text measurement and a layout pass, see
-    # figures.common.band_trace) and no more legend rows (they would cover the μ-law plateau): the
-    # page's note names the shaded overload region and the dotted line at the current level.
+    # figures.common.band_trace): the page's note names the shaded overload region and the dotted
+    # line at the current level.
     over = np.flatnonzero(curves.overload > 1e-3)
     if over.size:
         vrect(fig, float(lv[over[0]]), float(lv[-1]), COLORS["error"], opacity=0.1)
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_uniform_db), mode="lines",
-                             name="uniform theory 6.02b + 4.77 + L", line=THEORY_LINE))
+                             name="theory: 6.02b + 4.77 + L", line=THEORY_LINE))
     fig.add_trace(go.Scatter(x=display_array(lv), y=display_array(curves.theory_mu_db), mode="lines",
-                             name="μ-law theory (Bennett)",
+                             name="theory: μ-law (Bennett)",
                              line=dict(color="black", width=1.5, dash="dot")))
     for scheme, label in (("uniform", "uniform"), ("mu-law", f"μ-law, μ = {mu:g}"), ("A-law", "A-law, A = 87.6")):
         line(fig, lv, curves.snr_db[scheme], label, SCHEME_COLORS[scheme], width=2.5)
-    line(fig, lv, mismatch, f"Lloyd-Max made for {_num(design_level_db)} dB", SCHEME_COLORS["Lloyd-Max"],
+    line(fig, lv, mismatch, f"Lloyd-Max for {_num(design_level_db)} dB", SCHEME_COLORS["Lloyd-Max"],
          width=2, dash="dashdot")
     fig.add_trace(go.Scatter(x=[level_db, level_db], y=[y0, y1], mode="lines", name=f"now: {_num(level_db)} dB",
                              line=dict(color="black", width=1, dash="dot"), showlegend=False))
@@ -140,7 +169,7 @@ def loading_figure(curves, mismatch, level_db: float, bits: int, mu: float, desi
 def bits_figure(sweep, bits_now: int, snr_now: dict) -> go.Figure:
     """SNR vs bits per scheme at the current level against the Panter–Dite line."""
     fig = base_figure("SNR vs bits at this input level", "bits b (2^b levels)", "SNR (dB)", height=400,
-                  legend=_legend_inside(0.01, 0.99, "left", "top"))
+                      **_legend_above(2 + len(sweep.snr_db), 3))
     fig.add_trace(go.Scatter(x=sweep.bits, y=display_array(sweep.panter_dite_db), mode="lines",
                              name="Panter–Dite", line=THEORY_LINE))
     for scheme, snr in sweep.snr_db.items():
@@ -148,34 +177,30 @@ def bits_figure(sweep, bits_now: int, snr_now: dict) -> go.Figure:
                                  name=SCHEME_LABELS[scheme], line=dict(color=SCHEME_COLORS[scheme], width=2),
                                  marker=dict(size=6)))
     fig.add_trace(go.Scatter(x=[bits_now] * len(snr_now), y=list(snr_now.values()), mode="markers",
-                             name="current setting", marker=dict(color="black", size=13, symbol="star-open")))
+                             name="now (the cards)", marker=dict(color="black", size=13, symbol="star-open")))
     return fig
 
 
 def player_figure(history, frame: int, centers, density, is_pdf: bool, window: float) -> go.Figure:
     """Lloyd iterations: thresholds and levels over the density (left) and the MSE per iteration (right).
 
-    The figure carries every recorded iteration as a Plotly frame, so "▶ play"
-    animates them in the browser without rerunning the script.
+    One recorded iteration, ``history[frame]``: the page's step slider (and its step
+    buttons) choose it, so the slider always shows the step that is drawn.  There is
+    no in-browser animation, which would move the picture without moving the slider.
     """
     ymax = float(np.max(density)) * 1.08
     its = np.array([h.iteration for h in history])
     mses = np.array([h.mse for h in history])
+    above = _legend_above(5, 5)
     fig = base_figure("Lloyd iterations: thresholds ↔ centroids", "x / σ (unit variance)", "probability density",
-                  height=400,
-                  xaxis=dict(domain=[0, 0.62], range=[-window, window]),
-                  yaxis=dict(range=[-0.04 * ymax, ymax]),
-                  xaxis2=dict(domain=[0.72, 1], anchor="y2", title=dict(text="iteration"), showgrid=True,
-                              gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e", ticks="outside"),
-                  yaxis2=dict(anchor="x2", type="log", title=dict(text="MSE (σ² = 1)"), showgrid=True,
-                              gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e", ticks="outside"),
-                  bargap=0, hovermode="closest", legend=_legend_inside(0.61, 0.99, "right", "top"),
-                  updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=1.0, xanchor="left", yanchor="top",
-                                    pad=dict(t=4, l=4),
-                                    buttons=[dict(label="▶ play all", method="animate",
-                                                  args=[None, dict(frame=dict(duration=350, redraw=False),
-                                                                   transition=dict(duration=0),
-                                                                   fromcurrent=False, mode="immediate")])])])
+                      height=400,
+                      xaxis=dict(domain=[0, 0.62], range=[-window, window]),
+                      yaxis=dict(range=[-0.04 * ymax, ymax]),
+                      xaxis2=dict(domain=[0.72, 1], anchor="y2", title=dict(text="iteration"), showgrid=True,
+                                  gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e", ticks="outside"),
+                      yaxis2=dict(anchor="x2", type="log", title=dict(text="MSE (σ² = 1)"), showgrid=True,
+                                  gridcolor="#e6e6e6", showline=True, linecolor="#9e9e9e", ticks="outside"),
+                      bargap=0, hovermode="closest", **above)
     if is_pdf:
         fig.add_trace(go.Scatter(x=display_array(centers), y=display_array(density), mode="lines", name="pdf p(x)",
                                  line=THEORY_LINE, fill="tozeroy", fillcolor="rgba(0,114,178,0.12)",
@@ -186,55 +211,54 @@ def player_figure(history, frame: int, centers, density, is_pdf: bool, window: f
     fig.add_trace(go.Scatter(x=its, y=display_array(mses), mode="lines+markers", name="MSE per iteration",
                              xaxis="x2", yaxis="y2", line=dict(color=COLORS["error"], width=1.5),
                              marker=dict(size=4)))
-
-    def moving(h, legend=True):
-        return [*_cells_traces(h.thresholds, h.codebook, COLORS["quantized"], ymax, "Lloyd", legend=legend),
-                go.Scatter(x=[h.iteration], y=[h.mse], mode="markers", xaxis="x2", yaxis="y2", showlegend=legend,
-                           name="this iteration", marker=dict(color="black", size=11, symbol="star"))]
-
-    fig.add_traces(moving(history[frame]))
-    n = len(fig.data)
-    fig.frames = [go.Frame(data=moving(h, legend=False), traces=[n - 3, n - 2, n - 1], name=str(h.iteration))
-                  for h in history]
+    h = history[frame]
+    fig.add_traces([*_cells_traces(h.thresholds, h.codebook, COLORS["quantized"], ymax, "Lloyd"),
+                    go.Scatter(x=[h.iteration], y=[h.mse], mode="markers", xaxis="x2", yaxis="y2",
+                               name="this iteration", marker=dict(color="black", size=11, symbol="star"))])
     return fig
 
 
+def _polygon_path(polys) -> tuple[np.ndarray, np.ndarray]:
+    """Closed polygons as one trace's (x, y): each ring closed on its first vertex, NaN-separated."""
+    rings = [np.vstack([p, p[:1], [[np.nan, np.nan]]]) for p in polys if len(p)]
+    xy = np.vstack(rings) if rings else np.empty((0, 2))
+    return display_array(xy[:, 0]), display_array(xy[:, 1])
+
+
 def vq_figure(exp) -> go.Figure:
-    """Scalar per-axis grid (left) against k-means VQ with its Voronoi cells (right), same points and rate."""
-    ext = float(exp.axis[-1])
+    """Scalar per-axis grid (left) against k-means VQ with its Voronoi cells (right), same points and rate.
+
+    The cells are exact polygons (``exp.cells``, :func:`quantviz.vq.voronoi_cells`): one
+    line trace of closed rings, so their edges are straight at any zoom.
+    """
+    ext = float(exp.extent)
     n1, n2 = len(exp.grid_levels[0]), len(exp.grid_levels[1])
     ax = dict(range=[-ext, ext], showgrid=False, zeroline=False, showline=True, linecolor="#9e9e9e",
               ticks="outside", constrain="domain")
     fig = base_figure(f"2-D quantization at {exp.rate:g} bits per dimension ({exp.n_codes} cells), ρ = {exp.rho:g}",
-                  "x₁", "x₂", height=560, hovermode="closest",
-                  legend=dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0.0, yanchor="bottom",
-                              font=dict(size=12)),
-                  xaxis=dict(ax, domain=[0, 0.47]), yaxis=dict(ax, scaleanchor="x"),
-                  xaxis2=dict(ax, domain=[0.53, 1], anchor="y2", title=dict(text="x₁")),
-                  yaxis2=dict(ax, anchor="x2", scaleanchor="x2"),
-                  annotations=[
-                      dict(text=f"scalar: {n1} × {n2} grid (Lloyd-Max per axis)<br>MSE = {exp.mse_scalar:.4f} per dim.",
-                           xref="x domain", yref="y domain", x=0.5, y=1.0, yanchor="bottom", showarrow=False),
-                      dict(text=f"vector: {exp.n_codes} k-means codes, Voronoi cells<br>"
-                                f"MSE = {exp.mse_vq:.4f} per dim.",
-                           xref="x2 domain", yref="y2 domain", x=0.5, y=1.0, yanchor="bottom", showarrow=False)],
-                  margin=dict(l=50, r=10, t=80, b=LEGEND_STRIP))
-    # right (drawn first, underneath): Voronoi cells from the label grid; boundaries where the label changes
-    lab = exp.labels.astype(np.int16)
-    edge = np.zeros(lab.shape, bool)
-    edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
-    edge[1:, :] |= lab[1:, :] != lab[:-1, :]
-    z = np.where(edge, len(_PALE), (lab * 3) % len(_PALE)).astype(np.uint8)
-    scale = [[i / len(_PALE), c] for i, c in enumerate(_PALE)] + [[1.0, "#555555"]]
-    fig.add_trace(go.Heatmap(x=display_array(exp.axis), y=display_array(exp.axis), z=z, xaxis="x2", yaxis="y2",
-                             colorscale=scale, zmin=0, zmax=len(_PALE), showscale=False, hoverinfo="skip",
-                             name="Voronoi cells"))
-    # left: the grid's cell boundaries (midpoints of each axis's levels) and its codes
+                      "x₁", "x₂", height=560, hovermode="closest",
+                      legend=dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0.0,
+                                  yanchor="bottom", font=dict(size=12)),
+                      xaxis=dict(ax, domain=[0, 0.47]), yaxis=dict(ax, scaleanchor="x"),
+                      xaxis2=dict(ax, domain=[0.53, 1], anchor="y2", title=dict(text="x₁")),
+                      yaxis2=dict(ax, anchor="x2", scaleanchor="x2"),
+                      annotations=[
+                          dict(text=f"scalar: {n1} × {n2} grid (Lloyd-Max per axis)<br>"
+                                    f"MSE = {exp.mse_scalar:.4f} per dim.",
+                               xref="x domain", yref="y domain", x=0.5, y=1.0, yanchor="bottom", showarrow=False),
+                          dict(text=f"vector: {exp.n_codes} k-means codes, Voronoi cells<br>"
+                                    f"MSE = {exp.mse_vq:.4f} per dim.",
+                               xref="x2 domain", yref="y2 domain", x=0.5, y=1.0, yanchor="bottom", showarrow=False)],
+                      margin=dict(l=50, r=10, t=80, b=AXIS_STRIP + LEGEND_ROW_PX + 8))
+    # left: the grid's cell boundaries (midpoints of each axis's levels); right: the Voronoi polygons
     t1 = 0.5 * (exp.grid_levels[0][:-1] + exp.grid_levels[0][1:])
     t2 = 0.5 * (exp.grid_levels[1][:-1] + exp.grid_levels[1][1:])
     vx, vy = _segments(t1, -ext, ext)
     hy, hx = _segments(t2, -ext, ext)
     fig.add_trace(go.Scatter(x=np.concatenate([vx, hx]), y=np.concatenate([vy, hy]), mode="lines",
+                             name="cell boundaries", line=dict(color="#555555", width=1), hoverinfo="skip"))
+    px_, py_ = _polygon_path(exp.cells)
+    fig.add_trace(go.Scatter(x=px_, y=py_, mode="lines", xaxis="x2", yaxis="y2", showlegend=False,
                              name="cell boundaries", line=dict(color="#555555", width=1), hoverinfo="skip"))
     g1, g2 = np.meshgrid(exp.grid_levels[0], exp.grid_levels[1])
     pts = display_array(exp.points)
@@ -242,8 +266,8 @@ def vq_figure(exp) -> go.Figure:
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name="data (training points)",
                                  xaxis=xa, yaxis=ya, marker=_DATA_MARKER, hoverinfo="skip", showlegend=legend))
     fig.add_trace(go.Scatter(x=display_array(g1.ravel()), y=display_array(g2.ravel()), mode="markers",
-                             name="reconstruction points", marker=dict(color=COLORS["quantized"], size=10,
-                                                                       symbol="x", line=dict(width=1))))
+                             name="reconstruction points (grid)", marker=dict(color=COLORS["quantized"], size=10,
+                                                                              symbol="x", line=dict(width=1))))
     cb = display_array(exp.codebook)
     fig.add_trace(go.Scatter(x=cb[:, 0], y=cb[:, 1], mode="markers", name="k-means codes", xaxis="x2", yaxis="y2",
                              marker=dict(color=COLORS["quantized"], size=10, symbol="circle",

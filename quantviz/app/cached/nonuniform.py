@@ -21,14 +21,20 @@ def samples(dist):
     return ui.frozen(nu.unit_samples(dist, clip=audio_io.load_clip("speech").samples[0] if dist == "speech" else None))
 
 
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def training(dist):  # another draw of the source: designs are measured on samples they never saw
+    clip = audio_io.load_clip("speech").samples[0] if dist == "speech" else None
+    return ui.frozen(nu.training_samples(dist, clip=clip))
+
+
 @st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def lloyd(dist, bits):
-    return nu.design_lloyd_max(dist, bits, samples(dist))
+def lloyd(dist, bits):  # from the density (Gaussian, Laplacian, uniform), else from the training samples
+    return nu.design_lloyd_max(dist, bits, None if dist in nu.ANALYTIC else training(dist))
 
 
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner="Training k-means…")
 def kmeans(dist, bits):
-    codebook, train_mse = nu.design_kmeans(samples(dist), bits)
+    codebook, train_mse = nu.design_kmeans(training(dist), bits)
     return ui.frozen(codebook), train_mse
 
 
