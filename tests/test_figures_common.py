@@ -33,3 +33,27 @@ def test_importing_the_ui_freezes_the_import_heap():
 
 def test_legend_rows_size_the_strip():
     assert base_figure("t", "x", "y", legend_rows=3).layout.margin.b > LEGEND_STRIP
+
+
+def test_legend_rows_wrap_like_plotly():
+    from quantviz.figures.common import legend_rows
+
+    short = ["a", "b", "c"]
+    assert legend_rows(short, 800) == 1
+    long = ["end bins: also all |e| > 4 Δ, overload (48.15% of samples, up to 53.8 Δ)", "measured", "model"]
+    assert legend_rows(long, 390) >= 2  # ~70 characters at ~6.6 px do not share a 390 px row
+    assert legend_rows(["x" * 20] * 4, 390) == 2  # 4 × (132 + 46) px = 712 px: two rows
+
+
+def test_fit_legend_sizes_the_strip_and_keeps_the_plot_area():
+    import plotly.graph_objects as go
+
+    from quantviz.figures.common import fit_legend
+
+    fig = base_figure("t", "x", "y", height=340)
+    fig.add_traces([go.Scatter(x=[0], y=[0], name="x" * 40) for _ in range(4)])
+    fit_legend(fig, 390)  # 4 rows
+    assert fig.layout.margin.b == AXIS_STRIP + 4 * 20 and fig.layout.height == 340 + 2 * 20
+    own = base_figure("t", "x", "y", legend=dict(x=0.01, y=0.99))
+    fit_legend(own, 390)
+    assert own.layout.margin.b == AXIS_STRIP  # a figure with its own legend is left alone

@@ -165,3 +165,26 @@ def hband(fig: go.Figure, half_width: float, label: str, yref: str = "y") -> go.
 def fmt_step(step: float) -> str:
     """Δ formatted for captions: 4 significant digits, scientific when tiny."""
     return f"{step:.4g}"
+
+
+def legend_rows(names, width_px: float, char_px: float = 6.6, item_px: float = 46.0) -> int:
+    """Rows a horizontal legend of ``names`` takes in a figure ``width_px`` wide (Plotly wraps entries
+    that do not fit: each is its text, ~``char_px`` per character at 12 px, plus the symbol and gaps)."""
+    rows, used = 1, 0.0
+    for name in names:
+        w = len(name) * char_px + item_px
+        if used and used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def fit_legend(fig: go.Figure, width_px: float) -> go.Figure:
+    """Size the legend strip under the plot to the rows its entries take at ``width_px``, so the legend
+    never sits on the x tick labels or the axis title (a figure with its own legend is left alone)."""
+    if fig.layout.legend.yref != "container":
+        return fig
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    fig.layout.margin.b = AXIS_STRIP + LEGEND_ROW * legend_rows(names, width_px)
+    fig.layout.height = (fig.layout.height or 340) + LEGEND_ROW * max(legend_rows(names, width_px) - 2, 0)
+    return fig
