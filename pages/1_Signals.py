@@ -1,14 +1,16 @@
 """Signals: uniform quantization of 1-D test signals, seen seven ways."""
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
-from quantviz import signals, theory
-from quantviz.analysis import granular_edges
+from quantviz import quantize, signals, theory
 from quantviz.app import ui
 from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
 from quantviz.app.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
+from quantviz.dither import subtractive_makes_error_independent
 
 ui.setup_page("Signals", "Quantize a test signal and watch the error: where the Δ²/12 model holds and where it breaks.")
 
@@ -61,24 +63,51 @@ resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)))
 spec = resolved.spec
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
-a = analysis(source_key, spec, x)
+a = analysis(source_key, spec, x, fs)
 step = a.step
 m, p = a.metrics, a.predicted
 
 # ---- Metrics ----------------------------------------------------------------
-db = "{:.2f} dB".format
+def short_db(v):  # ≤ 9 characters, so a card is never cut at 1280×720: "193.5 dB"
+    return f"{v:.1f} dB" if np.isfinite(v) else ("∞ dB" if v > 0 else "−∞ dB")
+
+
+def short_steps(v, sign=""):  # a value in Δ, ≤ 9 characters: "0.289 Δ", "+0.500 Δ", "12800 Δ"
+    if not np.isfinite(v):
+        return "∞ Δ"
+    v = round(v, 3) + 0.0  # no "−0.000 Δ"
+    return f"{v:{sign}.3f} Δ" if abs(v) < 100 else f"{v:{sign}.0f} Δ" if abs(v) < 1e6 else f"{v:{sign}.0e} Δ"
+
+
+notes = a.notes
+plain = spec.rounding == "nearest" and spec.dither == "none" and not spec.noise_shaping
+bias_text = {"floor": " (Q biased by −Δ/2)", "ceil": " (Q biased by +Δ/2)",
+             "toward_zero": " (±Δ/2 by sign of x)"}.get(spec.rounding, "") if not spec.noise_shaping else ""
+if "inband_snr" in m and spec.noise_shaping:  # the lesson of shaping: worse in total, better in the band
+    sixth = ui.Metric("In-band SNR", short_db(m["inband_snr"]), f"0–{a.band[1] / 1000:g} kHz (fs/8), Welch",
+                      f"{short_db(p['inband_snr'])} (floor × |NTF|²)")
+else:
+    sixth = ui.Metric("PSQNR", short_db(m["psqnr"]), "10·log10(max|x|² / MSE)", short_db(p["psqnr"]))
+enob_value = (f"≥ {spec.bits} bits" if notes["enob"].startswith("≥") else
+              next(t for d in (2, 1, 0) if len(t := f"{m['enob']:.{d}f} bits") <= 9 or d == 0)
+              if spec.bounded else "—")
 ui.metric_cards([
-    ui.Metric("MSE", f"{m['mse']:.3g}", "mean(e²)", f"{p['mse']:.3g}"),
-    ui.Metric("RMS error", f"{m['rms'] / step:.3f} Δ", "√MSE / Δ", f"{p['rms'] / step:.3f} Δ (1/√12 = 0.289)"),
-    ui.Metric("max |e|", f"{m['max_abs'] / step:.3f} Δ", "max |x − Q(x)| / Δ", "0.5 Δ inside the range"),
-    ui.Metric("SQNR", db(m["sqnr"]), "10·log10(Σx² / Σe²)", f"{db(p['sqnr'])} (P_x / P_e)"),
-    ui.Metric("PSQNR", db(m["psqnr"]), "10·log10(max|x|² / MSE)", db(p["psqnr"])),
-    ui.Metric("ENOB", f"{m['enob']:.2f} bits", "(SQNR − 1.76) / 6.02",
-              f"{p['enob']:.0f} bit{'s' if p['enob'] != 1 else ''} for a full-scale sine" if spec.bounded else "—"),
+    ui.Metric("MSE", f"{m['mse']:.3g}", "mean(e²), e = x − Q(x)", f"{p['mse']:.3g}"),
+    ui.Metric("RMS error", short_steps(m["rms"] / step), "√MSE / Δ",
+              f"{p['rms'] / step:.3f} Δ" + (" = 1/√12" if plain else "")),
+    ui.Metric("max |e|", short_steps(m["max_abs"] / step), "max |x − Q(x)| / Δ", notes["max_abs"]),
+    ui.Metric("Mean error", short_steps(m["mean"] / step, "+"), "mean(x − Q(x)) / Δ",
+              f"{p['mean'] / step:+.2f} Δ{bias_text}"),
+    ui.Metric("SQNR", short_db(m["sqnr"]), "10·log10(Σx² / Σe²)", f"{short_db(p['sqnr'])} (P_x / P_e)"),
+    sixth,
+    ui.Metric("ENOB", enob_value, "log2(2^b·Δ / √(12·MSE))",
+              f"{p['enob']:.2f} bits for these settings" if spec.bounded else "— (no word length)"),
 ])
-st.caption(f"**{source_label}**, fs = {fs:,} Hz · {resolved.description} · predicted error power "
-           f"P_e = (Δ²/12 + σ_d²)·C(2k, k) = {p['mse']:.3g}"
-           + (f" · {a.clip_fraction:.1%} of samples are outside the range and clip/wrap" if a.clip_fraction else ""))
+st.caption(f"**{source_label}**, fs = {fs:,} Hz · {resolved.description} · predicted {notes['model']} = "
+           f"{p['mse']:.3g} (an input spread over many cells)"
+           + (f" · {a.clip_fraction:.1%} of samples are outside the range and clip/wrap: the predictions hold "
+              "inside it only" if a.clip_fraction else "")
+           + (f" · ENOB {notes['enob']}" if notes["enob"] else ""))
 
 # ---- Figures ----------------------------------------------------------------
 
@@ -92,10 +121,13 @@ def time_views():
                                 key="view_len", bind="query-params", **ui.default_kw("view_len", 200))
     view_start = c2.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view_start",
                            bind="query-params", **ui.default_kw("view_start", 0)) if x.size > view_len else 0
-    fig, notice = figs.time_view(spec, step, x, a.values, view_start, min(view_start + view_len, x.size), fs,
-                                 a.clip_fraction, m["max_abs"])
+    sl = slice(view_start, min(view_start + view_len, x.size))
+    t_ms = np.arange(sl.start, sl.stop) / fs * 1000
     with charts:
-        ui.plot(fig, notice)
+        ui.plot(figs.signal_error_figure(t_ms, x[sl], a.values[sl], step),
+                "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted. "
+                "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions "
+                "beyond it.")
 
 time_views()
 
@@ -106,18 +138,33 @@ views = st.pills("More views: open what the lesson needs (each preset opens its 
 
 
 def staircase_view():
-    ui.plot(*figs.transfer_view(spec, step, float(np.min(x)), float(np.max(x)), granular_edges(spec, step),
-                                a.clip_fraction))
+    lo, hi = (spec.lo, spec.hi) if spec.bounded else (float(np.min(x)), float(np.max(x)) + step)
+    zoomed = not spec.bounded or 2**spec.bits > 64
+    centre = (lo + hi) / 2
+    half = 8 * step if zoomed else (hi - lo) * 0.6
+    xin = np.linspace(centre - half, centre + half, 1601)
+    stair = quantize(xin, replace(spec, dither="none", noise_shaping=0,
+                                  rounding="nearest" if spec.rounding == "stochastic" else spec.rounding))
+    edges = (spec.lo, spec.hi) if spec.bounded else ()
+    ui.plot(figs.staircase_figure(xin, stair.values, edges, float(np.min(x)), float(np.max(x)), zoomed),
+            "Each riser is a decision threshold, each tread a level; the error is a sawtooth of height Δ"
+            + (" that grows without bound once the input leaves the range (dotted lines)." if spec.bounded else
+               ". With a step Δ and no bit limit the grid never ends, so nothing clips."))
 
 
 def histogram_view():
-    ui.plot(*figs.histogram_view(spec, step, a.hist_centers, a.hist_density, x, a.values, a.clip_fraction,
-                                 m["max_abs"]))
+    standard = spec.dither == "none" and spec.noise_shaping == 0 and spec.rounding == "nearest"
+    ui.plot(figs.histogram_figure(a.hist_centers, a.hist_density, standard),
+            "A busy signal gives a flat histogram on ±½ LSB; a sub-LSB or coarse one does not; TPDF dither "
+            "widens it to ±1.5 LSB, noise shaping spreads it further.")
 
 
 def spectrum_view():
     sp = spectra(source_key, spec, fs, x, a.values, step)
-    ui.plot(*figs.spectrum_view(spec, fs, sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db))
+    label = "predicted error floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")
+    ui.plot(figs.spectrum_figure(sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db, label),
+            "Without dither a periodic signal's error is periodic too: harmonics stick out of the floor. "
+            "Dither turns them into a flat floor; noise shaping tilts it towards fs/2.")
 
 
 def sweep_view():
@@ -147,32 +194,62 @@ with left:
     rms = float(np.sqrt(np.mean(x**2)))
     gap = m["sqnr"] - p["sqnr"]
     periodic = source == "generated" and kind in signals.PERIODIC | {"multitone", "chirp", "ramp"}
+    k = spec.noise_shaping
+    schuchman = spec.dither == "none" or subtractive_makes_error_independent(spec.dither, spec.dither_scale)
     checks = [
         (spec.bounded and spec.bits <= 4 and spec.dither == "none" and periodic,
          f"**Few bits** ({spec.bits}) on a deterministic signal: the error is a function of the signal "
          "(harmonics in the spectrum, structure in the autocorrelation), not independent noise."),
         (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples lie beyond the outermost levels "
-                              "± Δ/2 (the granular region), so they clip or wrap."),
-        (rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
+                              "± Δ/2 (the granular region), so they clip or wrap and |e| has no bound."),
+        (not np.any(a.values) and rms > 0,
+         "**Digital silence**: every sample rounds to 0, so e = x and the error power is the signal's."),
+        (0 < rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
+        (spec.rounding in ("floor", "ceil") and not k,
+         f"**Truncation bias**: {spec.rounding} puts every error on one side, mean {p['mean'] / step:+.1f} Δ; "
+         "the power is Δ²/3 (bias included), 4× Δ²/12: 6 dB less SQNR than rounding to nearest."),
+        (spec.rounding == "toward_zero" and not k,
+         "**Toward zero**: the error is +Δ/2 on average where x > 0 and −Δ/2 where x < 0; the bias cancels in "
+         "the mean of a symmetric signal but not in the mean square, Δ²/3."),
+        (spec.rounding == "stochastic",
+         "**Stochastic rounding** is unbiased (E[Q(x)] = x) but its error power is Δ²/6, twice Δ²/12."),
         (spec.dither != "none" and not spec.subtractive,
-         "**Dither adds power**: the error is now Δ²/12 + σ_d², but independent of the signal."),
+         "**Dither adds power**: the error is now Δ²/12 + σ_d² (per rounding rule), but its first moments no "
+         "longer depend on the signal (TPDF)."),
+        (spec.subtractive and not schuchman,
+         f"**Subtractive {spec.dither.upper()} dither of {spec.dither_scale:g} steps**: not a whole number of "
+         "steps, so the error's mean and variance still depend on the input (Schuchman's condition); the "
+         "predicted power holds only on average."),
+        (spec.dither == "gaussian" and not spec.subtractive, "**Gaussian dither** has no peak: |e| is unbounded."),
+        (k > 0, f"**Noise shaping** (k = {k}) multiplies the total error power by C({2 * k}, {k}) = "
+                f"{theory.noise_shaping_gain(k)} but moves it above the band"
+                + (f": in 0–{a.band[1] / 1000:g} kHz the SNR is {short_db(m['inband_snr'])}" if "inband_snr" in m
+                   else "") + "."),
+        (bool(notes["enob"]), f"**ENOB {notes['enob']}**."),
         (abs(gap) > 1 and np.isfinite(gap), f"**Measured SQNR is {gap:+.1f} dB off the model.**"),
     ]
     hits = [text for on, text in checks if on]
     st.markdown("\n".join(f"- {text}" for text in hits or
-                          ["The Δ²/12 model fits this setting: the measured and predicted values agree."]))
-    st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB.")
+                          [f"The model ({notes['model']}) fits this setting: the measured and predicted values "
+                           "agree."]))
+    st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB (predicted from {notes['model']}).")
 
 with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory") as theory_box:
     if theory_box.open:
         st.markdown(f"""
 - Step: Δ = (hi − lo)/2^b (mid-tread, mid-rise) or (hi − lo)/(2^b − 1) (end-points). Now **Δ = {step:.4g}**.
-- Granular error: |e| ≤ Δ/2 = **{step / 2:.4g}** for rounding to nearest inside the range.
-- Additive-noise model: e ~ U(−Δ/2, Δ/2), white, independent of x, so P_e = Δ²/12 = **{step**2 / 12:.3g}**.
+- Granular error: |e| ≤ Δ/2 for rounding to nearest, < Δ for floor, ceil, toward zero and stochastic, plus the
+  dither's peak, × 2^k with noise shaping. Now **{notes["max_abs"]}** inside the range.
+- Additive-noise model: e ~ U(−Δ/2, Δ/2), white, independent of x, so P_e = Δ²/12; floor, ceil and toward zero
+  give Δ²/3 (the Δ/2 bias included), stochastic rounding Δ²/6. Now **{notes["model"]} = {p['mse']:.3g}**.
 - Full-scale sine: SQNR = 20·log10(2^b) + 10·log10(3/2) ≈ 6.02 b + 1.76 dB
-  {f"= **{p['sine_sqnr']:.2f} dB** at b = {spec.bits}" if spec.bounded else ""}.
-- Dither (Schuchman 1964; Wannamaker, Lipshitz & Vanderkooy 2000): TPDF dither of ±Δ makes the error's first two
-  moments independent of the signal, at a total power of Δ²/4; subtractive dither gives Δ²/12 exactly.
-- Noise shaping of order k: total error (1 − z⁻¹)^k e_q, power × C(2k, k) = {theory.noise_shaping_gain(spec.noise_shaping)},
-  but moved to high frequencies where a low-pass (or the ear) removes it.
+  {f"= **{p['sine_sqnr']:.2f} dB** at b = {spec.bits}" if spec.bounded else ""}; ENOB = log2(2^b·Δ / √(12·P_e))
+  (IEEE 1241) is b exactly when P_e = Δ²/12.
+- Dither (Schuchman 1964; Lipshitz, Wannamaker & Vanderkooy 1992): non-subtractive dither adds its power σ_d²;
+  TPDF of ±Δ makes the error's first two moments independent of the signal, at Δ²/4 with rounding to nearest.
+  Subtractive dither leaves the rounding error alone, independent of the input only when the dither's width is a
+  whole number of steps (RPDF or TPDF at scale 1, 2, …).
+- Noise shaping of order k: total error (1 − z⁻¹)^k e_q, power × C(2k, k) = {theory.noise_shaping_gain(spec.noise_shaping)}
+  (the rounding bias removed), but moved to high frequencies where a low-pass (or the ear) removes it: the in-band
+  power is the white floor × ∫|NTF|² over the band.
 """)

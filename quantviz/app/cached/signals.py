@@ -27,8 +27,8 @@ def uploaded(file_id, name, _data):
 
 # Cached on small keys (the source's description and the frozen spec); the arrays are passed unhashed.
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Quantizing…")
-def analysis(source_key, spec, _x):
-    a = qa.analyse_signal(_x, spec)
+def analysis(source_key, spec, _x, fs=None):
+    a = qa.analyse_signal(_x, spec, fs=fs)  # with fs: the in-band SNR over [0, fs/8]
     ui.frozen(a.values)
     return a
 
