@@ -72,3 +72,36 @@ __all__ += [
     "images_io",
     "jpeg",
 ]
+
+# Neural-network weights (issue 14): integer and block/float storage formats, the digits MLP, tensor files.
+from quantviz.tensors import (
+    QuantizedTensor,
+    quantize_tensor,
+    synthetic_tensor,
+    error_stats,
+    gaussian_rate_distortion,
+    ecsq_mse,
+)
+from quantviz.formats import NF4_CODEBOOK, FORMATS, FormatResult, cast_float, quantize_format
+from quantviz.tensor_io import TensorFileError, load_tensors
+from quantviz import tensors, formats, nn, tensor_io
+
+__all__ += [
+    "QuantizedTensor",
+    "quantize_tensor",
+    "synthetic_tensor",
+    "error_stats",
+    "gaussian_rate_distortion",
+    "ecsq_mse",
+    "NF4_CODEBOOK",
+    "FORMATS",
+    "FormatResult",
+    "cast_float",
+    "quantize_format",
+    "TensorFileError",
+    "load_tensors",
+    "tensors",
+    "formats",
+    "nn",
+    "tensor_io",
+]
