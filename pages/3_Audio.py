@@ -7,6 +7,7 @@ import streamlit as st
 
 from quantviz import audio_lab
 from quantviz.app import ui
+from quantviz.app.ab_player import ab_player
 from quantviz.app.cached.audio import analysis, at_level
 from quantviz.figures import audio as figs
 from quantviz.app.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
@@ -50,18 +51,28 @@ m, p = a.metrics, a.predicted
 pcm = scheme == "pcm"
 
 # ---- Metrics ----------------------------------------------------------------
-model = "P_e = (Δ²/12 + σ_d²)·C(2k, k)" if pcm else "Bennett: P_e = (Δ_c²/12)·E[1/F′(x)²]"
+model = "(Δ²/12 + σ_d²)·C(2k, k)" if pcm else "Bennett's integral"
+band = f"0–{a.band_hz[1] / 1000:g} kHz"
+shaped = pcm and spec.noise_shaping > 0
+
+
+def num(value, digits=1):  # the unit is in the card's label: short values are never cut
+    return ui.fmt_db(value, "", digits).strip()
+
+
 ui.metric_cards([
-    ui.Metric("SNR", ui.fmt_db(m["snr"]), "10·log10(Σx² / Σe²)", f"{ui.fmt_db(p['snr'])} (10·log10 P_x/P_e)"),
-    ui.Metric("Segmental SNR", ui.fmt_db(m["segsnr"]), "mean over 20 ms frames, each clamped to −10…35 dB",
-              ui.fmt_db(p["segsnr"]) + " (model, frame by frame)"),
-    ui.Metric("Noise floor", ui.fmt_db(m["noise_dbfs"], "dBFS"), "10·log10(mean e² / ½), 0 dBFS = full-scale sine",
-              f"{ui.fmt_db(p['noise_dbfs'], 'dBFS')}, {model}"),
-    ui.Metric("ENOB", ui.fmt_db(m["enob"], "bits", 2), "(10·log10(½ / mean e²) − 1.76) / 6.02",
-              ui.fmt_db(p["enob"], "bits", 2)),
-    ui.Metric("6.02b + 1.76", ui.fmt_db(p["sine_snr"]), f"SNR of a full-scale sine, b = {a.bits}",
-              f"this clip: {ui.fmt_db(p['sine_snr'] - m['snr'])} below it" if np.isfinite(m["snr"]) else
-              "this clip: no error at all (lossless)"),
+    ui.Metric("SNR (dB)", num(m["snr"]), f"0–{fs / 2000:g} kHz: 10·log10(Σx²/Σe²)",
+              f"{num(p['snr'])} (P_x / P_e)"),
+    ui.Metric("In-band (dB)", num(m["inband_snr"]), f"SNR over {band} (marked on the views)", num(p["inband_snr"]) + (
+                  f" (k = {spec.noise_shaping}); unshaped {num(p['inband_snr_unshaped'])}" if shaped else "")),
+    ui.Metric("Seg. SNR (dB)", num(m["segsnr"]), "segmental: mean of 20 ms frames, clamped to −10…35",
+              num(p["segsnr"])),
+    ui.Metric("Floor (dBFS)", num(m["noise_dbfs"]), "noise floor: 10·log10(mean e² / ½)",
+              f"{num(p['noise_dbfs'])}, P_e = {model}"),
+    ui.Metric("ENOB (bits)", num(m["enob"], 2), "(10·log10(½ / mean e²) − 1.76) / 6.02", num(p["enob"], 2)),
+    ui.Metric("Sine SNR (dB)", num(p["sine_snr"]), f"6.02b + 1.76: a full-scale sine, b = {a.bits}",
+              f"this clip {num(p['sine_snr'] - m['snr'])} dB below" if np.isfinite(m["snr"]) else
+              "this clip: no error (lossless)"),
 ])
 chans = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
 st.caption(f"**{clip.name}**: {a.duration:.1f} s, {fs:,} Hz, {chans}, input level {gain_db:+g} dB "
@@ -80,7 +91,7 @@ listen_box, see_box = st.container(), st.container()  # Listen first on the page
 # ---- Listen (a fragment: excerpt, A/B, gain and zoom rerun only this part) ---
 @st.fragment
 def listen(x, a, spec, name, views):
-    st.subheader("Listen")
+    head = st.container()  # listen first: the A/B player on top, the excerpt sliders (read first) under it
     dur = a.duration
     c1, c2, c3 = st.columns(3)
     ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
@@ -93,22 +104,20 @@ def listen(x, a, spec, name, views):
                      help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
     ex = audio_lab.excerpt_audio(x, a, start, length, gain)  # the WAVs are written when played (ex.wav)
     peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
-    limited = f" · limiter −{ex.reduction_db:.1f} dB: heard at {gain - ex.reduction_db:+.1f} dB" \
-        if ex.reduction_db > 0 else ""
     about = {"original": ("**Original** x", f"24-bit WAV · peak {peak['original']}"),  # (label, details)
              "quantized": ("**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}"),
-             "error": (f"**Error alone** e = x − Q(x), **+{gain} dB**", f"peak {peak['error']}{limited}")}
-    left, right = st.columns([3, 2])
+             "error": ("**Error alone** e = x − Q(x)", f"24-bit WAV · peak {peak['error']}")}
+    about = {k: (label, f"{details} · {ex.level_note(k)}") for k, (label, details) in about.items()}  # from the state
+    left, right = head.columns([3, 2], vertical_alignment="bottom")
     with left:
-        pick = st.segmented_control("A/B: one player, switch while it plays (loops)", list(AUDIO_AB),
+        pick = st.segmented_control("Listen, A/B: one player, switch while it plays (it loops)", list(AUDIO_AB),
                                     key="ab", bind="query-params", required=True,
                                     help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
-                                    on_change=lambda: st.session_state.update(_ab_switched=True),
                                     **({} if "ab" in st.session_state else {"default": D["ab"]}))
         pick = pick or "quantized"
-        ui.wav_player(ex.wav(pick), loop=True, autoplay=st.session_state.pop("_ab_switched", False))
-        st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s, "
-                   "at true level (no normalisation)")
+        # switches in place: same position, still playing (quantviz.app.ab_player); no st.audio restart
+        ab_player(ex.wav(pick), pick, (name, ex.start_s, ex.length_s), f"A/B player: {pick}")
+        st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s")
     with right:
         what, suffix = audio_lab.download_format(a)
         st.download_button(f"Quantized clip ({what})", lambda: audio_lab.download_wav(a),
@@ -151,8 +160,7 @@ def zoom(x, a, spec):
 VIEWS = {"waveform": "waveform + zoom (under the players)", "spectrograms": "spectrograms of Q(x) and e",
          "spectrum": "long-term error spectrum vs theory", "segmental": "segmental SNR over time"}
 with see_box:
-    st.subheader("See")
-    views = st.pills("Views: each one is redrawn on every change, so show the ones you discuss", list(VIEWS),
+    views = st.pills("See: each view is redrawn on every change, so show the ones you discuss", list(VIEWS),
                      selection_mode="multi", key="views", bind="query-params",
                      help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
                      **({} if "views" in st.session_state else {"default": D["views"]})) or []
@@ -160,23 +168,36 @@ with listen_box:
     listen(x, a, spec, clip.name, views)
 
 zmin, zmax = figs.spectrogram_range(a.white_floor_db)
+# what this setting shows, computed from the state (never a list of every case)
+if not pcm:
+    heard = "G.711's error follows the signal's level, so the SNR, not the floor, stays about constant."
+elif shaped:
+    heard = (f"noise shaping (k = {spec.noise_shaping}) pushes the error up: below {a.band_hz[1]:g} Hz (marked on "
+             f"the views) the in-band SNR is {num(m['inband_snr'])} dB instead of "
+             f"{num(p['inband_snr_unshaped'])} dB predicted unshaped; "
+             f"above fs/6 = {fs / 6:,.0f} Hz the error is louder, so the whole-band SNR drops to {num(m['snr'])} dB.")
+elif spec.dither != "none":
+    heard = (f"with {'Gaussian' if spec.dither == 'gaussian' else spec.dither.upper()} dither the error is a "
+             "steady hiss, the same at every moment and frequency.")
+else:
+    heard = ("undithered, the error copies the music's harmonics (distortion), and where the note decays below "
+             "Δ/2 it becomes the note itself.")
 if "spectrograms" in views:
-    ui.svg_figure(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax),
+    ui.svg_figure(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax, a.band_hz[1]),
                   "Spectrograms of the quantized signal and of the error, on one colour scale in dBFS per bin",
-                  f"One colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
-                  "error, you hear the error. " + ("Undithered, the error copies the harmonics (distortion) and "
-                  "becomes the note itself once it decays below Δ/2; dither makes it a steady hiss; noise shaping "
-                  "moves it above fs/6." if pcm else "G.711's error follows the signal's level, so the SNR, not the "
-                  "floor, stays about constant."))
+                  f"one colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
+                  f"error, you hear the error. Here {heard}")
 floor_label = ("predicted: flat floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")) \
     if pcm else "predicted: Bennett's total, flat"
 bottom = {
     "spectrum": lambda: ui.plot(
-        figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, floor_label, a.fs),
-        f"Dithered error lies on the flat floor 10·log10(4·P_e·ENBW/N) = {a.white_floor_db:.0f} dBFS per bin "
-        f"(N = {a.nperseg}); undithered error peaks at harmonics; noise shaping follows (2 sin(ω/2))^2k: lower "
-        "below fs/6, higher above." if pcm else f"Bennett's integral predicts the average error level, "
-        f"{a.white_floor_db:.0f} dBFS per bin; the error spectrum roughly follows the signal's, about 38 dB below."),
+        figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, floor_label, a.fs,
+                                  a.band_hz),
+        (f"the dashed line is the model: {num(a.white_floor_db, 0)} dBFS per bin flat (N = {a.nperseg})"
+         + (f" × (2 sin(πf/fs))^{2 * spec.noise_shaping}, lower than flat below fs/6 = {fs / 6:,.0f} Hz and "
+            "higher above" if shaped else "") + f". Here {heard}") if pcm else
+        f"Bennett's integral predicts the average error level, {a.white_floor_db:.0f} dBFS per bin; the error "
+        "spectrum roughly follows the signal's."),
     "segmental": lambda: ui.plot(
         figs.segsnr_figure(a.seg_t, a.seg_snr_db, a.seg_pred_db, a.seg_level_dbfs, m["segsnr"]),
         "The noise floor is fixed, so each frame's SNR falls with the music's level: quiet passages suffer most, "

@@ -2,7 +2,9 @@
 links, uploads (good and bad), and the WAVs the players really get, decoded at true level."""
 
 import io
+import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -12,10 +14,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from quantviz import QuantizerSpec, audio_io, audio_lab
 from quantviz.app.params import AUDIO_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, svg_figures
+from tests.apptest_utils import payload_bytes, plotly_specs, run_page, svg_figures
 
 PAGE = "pages/3_Audio.py"
-METRICS = {"SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76"}
+KEYS = ("SNR", "In-band SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76")  # the cards, in order
+LABELS = ("SNR (dB)", "In-band (dB)", "Seg. SNR (dB)", "Floor (dBFS)", "ENOB (bits)",
+          "Sine SNR (dB)")  # short, with the units, so that neither labels nor values are cut at 1280 px
 ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"],  # 4 charts (waveform + zoom), 1 SVG
              "players": True}  # and the three separate players under the A/B one (closed by default)
 PLAYERS = {"players": "true"}  # the deep link that opens them
@@ -37,14 +41,30 @@ def record_media(monkeypatch):
     SERVED.clear()
 
 
+def ab_data(at) -> dict:
+    """What the A/B player component (quantviz.app.ab_player) was given: url, source, excerpt, label."""
+    [el] = at.get("bidi_component")
+    assert el.proto.component_name == "quantviz.ab_player"
+    return json.loads(el.proto.json)
+
+
+def decode(url: str) -> np.ndarray:
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    y, _ = sf.read(io.BytesIO(SERVED[file_id]), dtype="float64", always_2d=True)
+    return y.T
+
+
 def players(at) -> list[np.ndarray]:
-    """Decoded audio of every st.audio element, in page order: A/B, then (players open) original, quantized, error."""
-    out = []
-    for el in at.get("audio"):
-        file_id = el.proto.url.rsplit("/", 1)[-1].split(".")[0]
-        y, _ = sf.read(io.BytesIO(SERVED[file_id]), dtype="float64", always_2d=True)
-        out.append(y.T)
-    return out
+    """Decoded audio of every player, in page order: the A/B player, then (players open) the st.audio
+    elements original, quantized, error."""
+    return [decode(ab_data(at)["url"])] + [decode(el.proto.url) for el in at.get("audio")]
+
+
+def metric_values(at) -> dict:
+    """The six cards by name (KEYS), after checking their labels."""
+    labels = [m.label for m in at.metric]
+    assert tuple(labels) == LABELS, labels
+    return dict(zip(KEYS, (m.value for m in at.metric)))
 
 
 def db(text: str) -> float:
@@ -58,8 +78,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 def check_page(at, n_charts=0, n_svg=1):
     """Metrics, players, n_charts Plotly charts with titled axes, n_svg spectrogram SVGs; returns the specs."""
     assert not at.exception
-    n_audio = 4 if "players" in at.session_state and at.session_state["players"] else 1
-    assert set(metric_values(at)) == METRICS
+    n_audio = 3 if "players" in at.session_state and at.session_state["players"] else 0
+    values = metric_values(at)
+    assert all(len(v) <= 6 for v in values.values()), values  # never cut on a 1280-px projector
+    assert all(len(label) <= 13 for label in LABELS)
     assert len(at.get("audio")) == n_audio
     specs = plotly_specs(at)
     assert len(specs) == n_charts
@@ -118,8 +140,9 @@ def test_ab_control_drives_one_player():
     for choice, index in (("original", 1), ("error", 3), ("quantized", 2)):
         at.button_group(key="ab").set_value(choice).run()
         assert not at.exception
-        urls = [el.proto.url for el in at.get("audio")]
-        assert urls[0] == urls[index]
+        urls = [ab_data(at)["url"]] + [el.proto.url for el in at.get("audio")]
+        assert np.array_equal(decode(urls[0]), decode(urls[index]))
+        assert ab_data(at)["source"] == choice
 
 
 def test_deep_link_sets_the_controls():
@@ -214,7 +237,7 @@ def test_excerpt_at_the_very_end_plays_the_last_seconds():
 def test_limiter_reduction_is_shown():
     at = run_page(PAGE, {"err_gain": 90, **PLAYERS})
     captions = " ".join(c.value for c in at.caption)
-    assert "limiter −" in captions and "heard at +" in captions
+    assert "limiter −" in captions and "amplified +" in captions and "not at true level" in captions
     err = players(at)[3]
     assert audio_io.peak_dbfs(err) <= -1.0 + 1e-3
 
@@ -295,3 +318,52 @@ def test_overloaded_noise_shaping_loop_is_explained():
     assert any("noise-shaping loop is overloaded" in w.value for w in at.warning)
     at = run_page(PAGE, {"bits": 16, "noise_shaping": 3})
     assert not at.warning
+
+
+# ---- issue #12: the A/B player switches in place; captions from the state; in-band SNR -----------
+
+
+def test_ab_player_is_one_component_whose_source_switches_in_place():
+    """st.audio restarted at 0 s whenever its data changed; the A/B player is now one component (same id on
+    every run, so the browser keeps its <audio> element) that is only handed a new URL and the same excerpt."""
+    at = run_page(PAGE, {"ab": "quantized"})
+    assert not at.get("audio")  # no st.audio player that a switch would reset
+    before = at.get("bidi_component")[0].proto.id, ab_data(at)
+    at.button_group(key="ab").set_value("original").run()
+    after = at.get("bidi_component")[0].proto.id, ab_data(at)
+    assert before[0] == after[0]  # the same element: the frontend keeps it (and its playback position)
+    assert before[1]["excerpt"] == after[1]["excerpt"] and before[1]["url"] != after[1]["url"]
+    assert after[1]["source"] == "original" and at.button_group(key="ab").value == "original"
+    assert audio_io.peak_dbfs(decode(after[1]["url"])) == pytest.approx(-6.0, abs=0.01)  # x, at true level
+    assert len(json.dumps(after[1])) < 400 and payload_bytes(at) < 300 * 1024  # a URL, not the WAV
+
+
+def test_ab_caption_says_true_level_only_when_it_is():
+    """Was: 'Error alone e = x − Q(x), +30 dB … at true level'."""
+    for gain, expected in ((30, "amplified +30 dB, not at true level"), (0, "at true level (error gain 0 dB)")):
+        at = run_page(PAGE, {"ab": "error", "err_gain": gain})
+        [caption] = [c.value for c in at.caption if c.value.startswith("**Error alone**")]
+        assert expected in caption, caption
+        if gain:
+            assert "true level" not in caption.replace("not at true level", "")
+    at = run_page(PAGE, {"ab": "original", "err_gain": 30})
+    assert any(c.value.startswith("**Original**") and "at true level" in c.value for c in at.caption)
+
+
+def test_noise_shaping_shows_its_in_band_gain():
+    """Was: every number on the k = 3 preset said shaping is worse (SNR −8.7 dB). The in-band card shows the
+    gain below 4 kHz, with the theory for shaping and without it."""
+    base = {"clip": "piano", "gain_db": -18, "bits": 8, "dither": "tpdf"}
+    plain = metric_values(run_page(PAGE, base))
+    shaped_at = run_page(PAGE, {**base, "noise_shaping": 3, "views": "spectrum"})
+    shaped = metric_values(shaped_at)
+    assert db(shaped["SNR"]) < db(plain["SNR"])  # the whole band: worse, as before
+    assert db(shaped["In-band SNR"]) > db(plain["In-band SNR"]) + 20  # below 4 kHz: much better
+    [card] = [c.value for c in shaped_at.caption if c.value.startswith("SNR over 0–4 kHz")]
+    theory, unshaped = (float(v.replace("−", "-")) for v in re.findall(r"theory: ([−\d.]+) \(k = 3\); unshaped "
+                                                                       r"([−\d.]+)", card)[0])
+    assert theory == pytest.approx(db(shaped["In-band SNR"]), abs=1.5)
+    assert unshaped == pytest.approx(db(plain["In-band SNR"]), abs=1.0)
+    assert any("0–4 kHz" in s["layout"]["xaxis"]["title"]["text"] for s in plotly_specs(shaped_at))
+    notice = " ".join(c.value for c in shaped_at.caption if c.value.startswith("**What to notice"))
+    assert "noise shaping (k = 3)" in notice and "unshaped" in notice

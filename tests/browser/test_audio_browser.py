@@ -11,9 +11,11 @@ from quantviz import QuantizerSpec, audio_io, audio_lab
 from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
-AUDIO = "[data-testid='stAudio']"
+AUDIO = "audio[data-source], [data-testid='stAudio']"  # the A/B player (quantviz.app.ab_player), then st.audio
+AB = "audio[data-source]"
 ALL = "&views=waveform&views=spectrograms&views=spectrum&views=segmental&players=true"  # 4 charts, 4 players
 # (by default: the spectrograms, a static SVG, and one A/B player with the three separate ones in a closed expander)
+SWITCH = "[data-testid='stButtonGroup']"
 SPECTROGRAMS = "[data-testid='stHtml'] img[alt^='Spectrograms']"
 
 
@@ -42,7 +44,8 @@ def expect_spectrograms_drawn(pg):
 def fetch_audio(pg, server, index):
     """Decode what the browser would play for the index-th player (0 = A/B; players open: 1 original,
     2 quantized, 3 error)."""
-    src = pg.locator(AUDIO).nth(index).get_attribute("src")
+    el = pg.locator(AB) if index == 0 else pg.locator("[data-testid='stAudio']").nth(index - 1)
+    src = el.evaluate("a => a.src")
     url = src if src.startswith("http") else server + src
     resp = pg.request.get(url)
     assert resp.ok, (url, resp.status)
@@ -52,7 +55,7 @@ def fetch_audio(pg, server, index):
 
 def test_quiet_tone_is_served_at_true_level(page, server):
     open_page(page, server + "/Audio?clip=tone60&dither=tpdf&err_gain=30" + ALL, 4)
-    assert page.locator(AUDIO).count() >= 3
+    assert page.locator("[data-testid='stAudio']").count() == 3
     orig, fs, _ = fetch_audio(page, server, 1)
     quant, _, _ = fetch_audio(page, server, 2)
     assert fs == 48_000 and orig.shape == (1, 4 * 48_000)
@@ -65,12 +68,43 @@ def test_quiet_tone_is_served_at_true_level(page, server):
 
 def test_ab_switch_drives_the_single_player(page, server):
     open_page(page, server + "/Audio?players=true")
-    _, _, src_b = fetch_audio(page, server, 0)
-    assert src_b == page.locator(AUDIO).nth(2).get_attribute("src")  # B = quantized
-    page.locator("[data-testid='stButtonGroup']").get_by_role("radio", name="error", exact=True).click()
-    expect(page.locator(AUDIO).nth(0)).to_have_attribute("src", page.locator(AUDIO).nth(3).get_attribute("src"),
-                                                           timeout=30_000)
+    quant, _, _ = fetch_audio(page, server, 0)
+    assert np.array_equal(quant, fetch_audio(page, server, 2)[0])  # B = quantized
+    page.locator(SWITCH).get_by_role("radio", name="error", exact=True).click()
+    expect(page.locator(AB)).to_have_attribute("data-source", "error", timeout=30_000)
+    assert np.array_equal(fetch_audio(page, server, 0)[0], fetch_audio(page, server, 3)[0])
     assert "ab=error" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_ab_switches_in_place_while_it_plays(page, server):
+    """Issue #12: st.audio restarted at 0 s, paused, on every A/B switch. Play, wait ~1 s, switch: the same
+    element goes on playing from where it was, and what it plays is now the other source."""
+    open_page(page, server + "/Audio?ab=quantized&err_gain=30")
+    ab = page.locator(AB)
+    ab.evaluate("a => a.play()")
+    page.wait_for_timeout(1200)
+    t0, paused = ab.evaluate("a => [a.currentTime, a.paused]")
+    assert t0 > 0.8 and not paused, (t0, paused)
+    src_before = ab.evaluate("a => a.src")
+    ab.evaluate("a => { a.dataset.mark = 'same element'; }")  # a re-created element would lose this
+    page.locator(SWITCH).get_by_role("radio", name="error", exact=True).click()
+    expect(ab).to_have_attribute("data-source", "error", timeout=30_000)
+    for _ in range(100):  # the new file's metadata loads, then it seeks and plays (in a shadow root: poll)
+        if ab.evaluate("a => a.readyState >= 1 && !a.paused && a.dataset.switches === '2'"):
+            break
+        page.wait_for_timeout(100)
+    t1, paused, mark, src_after = ab.evaluate("a => [a.currentTime, a.paused, a.dataset.mark, a.src]")
+    assert mark == "same element" and not paused
+    assert t1 >= t0 - 0.05 and t1 > 0.8, (t0, t1)  # not back to ~0
+    assert src_after != src_before
+    err, _, _ = fetch_audio(page, server, 0)  # what is audible now: the error, amplified 30 dB
+    x = audio_io.load_clip("piano").samples
+    a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8))
+    expected = a.error[:, : 4 * 48_000].astype(np.float64) * 10 ** (30 / 20)
+    assert np.max(np.abs(err - expected)) < 1e-5
+    assert "ab=error" in page.url
+    expect(page.get_by_text("amplified +30 dB, not at true level")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -79,7 +113,7 @@ def test_three_players_open_on_demand(page, server):
     page.locator("[data-testid='stExpander'] summary", has_text="three players side by side").click()
     expect(page.locator(AUDIO)).to_have_count(4, timeout=30_000)
     wait_idle(page)
-    assert page.locator(AUDIO).nth(0).get_attribute("src") == page.locator(AUDIO).nth(1).get_attribute("src")
+    assert np.array_equal(fetch_audio(page, server, 0)[0], fetch_audio(page, server, 1)[0])
     orig, _, _ = fetch_audio(page, server, 1)
     assert abs(audio_io.peak_dbfs(orig) - (-6.0)) < 0.05  # the piano at its true level
     assert "players=true" in page.url  # a permalink keeps them open
@@ -90,17 +124,17 @@ def test_moving_the_bits_slider_updates_metrics(page, server):
     open_page(page, server + "/Audio")
     screenshot(page, "audio_default_first_screen")
     screenshot(page, "audio_default", tall=True)
-    snr_before = metric(page, "SNR").inner_text()
-    floor_before = metric(page, "Noise floor").inner_text()
+    snr_before = metric(page, "SNR (dB)").inner_text()
+    floor_before = metric(page, "Floor (dBFS)").inner_text()
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']", has_text="Bits b").get_by_role("slider")
     thumb.focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     expect(page.locator("[data-testid='stSidebar']")).to_contain_text("(6 bits over", timeout=30_000)
-    expect(metric(page, "SNR")).not_to_have_text(snr_before, timeout=30_000)
-    expect(metric(page, "Noise floor")).not_to_have_text(floor_before, timeout=30_000)
+    expect(metric(page, "SNR (dB)")).not_to_have_text(snr_before, timeout=30_000)
+    expect(metric(page, "Floor (dBFS)")).not_to_have_text(floor_before, timeout=30_000)
     wait_idle(page)
-    floor = float(metric(page, "Noise floor").inner_text().split()[0].replace("−", "-"))
+    floor = float(metric(page, "Floor (dBFS)").inner_text().replace("−", "-"))
     expected = audio_lab.analyse_audio(audio_io.load_clip("piano").samples, 48_000, QuantizerSpec(bits=6))
     assert abs(floor - expected.metrics["noise_dbfs"]) < 0.06
     assert re.search(r"bits=6", page.url), page.url
