@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from quantviz.quantizers import _check_choice
+
 DB_PER_BIT = 20 * math.log10(2)  # 6.0206 dB
 SINE_OFFSET_DB = 10 * math.log10(1.5)  # 1.7609 dB
 
@@ -35,11 +37,6 @@ def _check_step(step, name="step"):
     if not np.all(np.isfinite(s) & (s > 0)):
         raise ValueError(f"{name} must be a finite number > 0; got {step!r}")
     return step
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
 
 
 def _check_order(order, name="order"):
