@@ -41,7 +41,7 @@ def make_wav(path: Path, seconds: float, channels: int, fs: int = 48_000) -> Pat
 def run_upload_pair(wav: Path, moves: int = MOVES):
     """Like pagebench.run_pair, but the Audio page gets its input through the upload widget (a new upload,
     hence new analyses, every round)."""
-    return run_pair(str(ROOT / "app.py"), "/Audio?input=upload&bits=15", "Bits b", "SNR", moves,
+    return run_pair(str(ROOT / "app.py"), "/Audio?input=upload&bits=15", "Bits b", "SNR (dB)", moves,
                     prepare=lambda page: page.locator(DROPZONE).set_input_files(str(wav), timeout=120_000))
 
 
@@ -50,7 +50,7 @@ if __name__ == "__main__":
     ratios = {}
     if "1" in which:
         paths = [f"/Audio?clip=chords&bits=20&gain_db={g}" for g in (0, -1, -2)]  # new settings every round
-        trivial, target = run_pair(str(ROOT / "app.py"), paths, "Bits b", "SNR", moves=MOVES)
+        trivial, target = run_pair(str(ROOT / "app.py"), paths, "Bits b", "SNR (dB)", moves=MOVES)
         ratios["chords 8 s"] = report("Audio page, built-in 8 s clip (chords), bits slider", trivial, target, 1.5)
     with tempfile.TemporaryDirectory() as tmp:
         if "2" in which:
