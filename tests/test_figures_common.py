@@ -42,7 +42,10 @@ def test_legend_rows_wrap_like_plotly():
     assert legend_rows(short, 800) == 1
     long = ["end bins: also all |e| > 4 Δ, overload (48.15% of samples, up to 53.8 Δ)", "measured", "model"]
     assert legend_rows(long, 390) >= 2  # ~70 characters at ~6.6 px do not share a 390 px row
-    assert legend_rows(["x" * 20] * 4, 390) == 2  # 4 × (132 + 46) px = 712 px: two rows
+    assert legend_rows(["x" * 20] * 4, 390) == 2  # 4 × (132 + 46) px = 712 px: two columns of 178 px
+    # measured in Chromium: one long name puts each of four entries on its own row at 440 px
+    sqnr = ["6.02b + 1.76 (full-scale sine)", "measured", "Δ²/12 model, this signal's power", "current setting"]
+    assert legend_rows(sqnr, 440) == 4
 
 
 def test_fit_legend_sizes_the_strip_and_keeps_the_plot_area():

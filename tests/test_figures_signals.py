@@ -327,11 +327,11 @@ def test_legend_strip_has_room_for_every_row(build):
     x = sine(3.0)
     a, max_abs = run(spec, x)
     fig, width = {
-        "time": lambda: (F.time_view(spec, a.step, x, a.values, 0, 200, FS, a.clip_fraction, max_abs)[0], 800),
-        "transfer": lambda: (transfer(spec, x)[0], 390),
+        "time": lambda: (F.time_view(spec, a.step, x, a.values, 0, 200, FS, a.clip_fraction, max_abs)[0], F.FULL_WIDTH),
+        "transfer": lambda: (transfer(spec, x)[0], F.HALF_WIDTH),
         "histogram": lambda: (F.histogram_view(spec, a.step, a.hist_centers, a.hist_density, x, a.values,
-                                               a.clip_fraction, max_abs)[0], 390),
-        "spectrum": lambda: (shaped_spectra(spec, x)[1][0], 390),
+                                               a.clip_fraction, max_abs)[0], F.HALF_WIDTH),
+        "spectrum": lambda: (shaped_spectra(spec, x)[1][0], F.HALF_WIDTH),
     }[build]()
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
     from quantviz.figures.common import AXIS_STRIP, LEGEND_ROW, legend_rows
@@ -343,3 +343,29 @@ def test_every_axis_has_units(title_part, axis):
     fig, _ = time_view(QuantizerSpec(bits=8), sine(-1))
     assert "(" in fig.layout[axis].title.text
     assert "Δ" in fig.layout.yaxis2.title.text
+
+
+def test_histogram_end_bins_are_one_bin_wide():
+    # Plotly sizes a bar from the gap to its neighbour in the same trace: two end bins alone drew 8 Δ wide
+    spec = QuantizerSpec(bits=8)
+    x = sine(3.0)
+    a, max_abs = run(spec, x)
+    fig, _ = F.histogram_view(spec, a.step, a.hist_centers, a.hist_density, x, a.values, a.clip_fraction, max_abs)
+    bin_width = a.hist_centers[1] - a.hist_centers[0]
+    for bar in (t for t in fig.data if t.type == "bar"):
+        assert bar.width == pytest.approx(0.95 * bin_width)
+    assert [t for t in fig.data if t.name.startswith("end bins")][0].text == ("overload", "overload")
+
+
+def test_band_label_sits_inside_a_log_axis():
+    spec = QuantizerSpec(bits=6, dither="tpdf", noise_shaping=2)
+    _, (fig, _) = shaped_spectra(spec, sine(-6))
+    (label,) = [a for a in fig.layout.annotations if "in-band SNR" in a.text]
+    lo, hi = fig.layout.xaxis.range  # log10 units on a log axis, as annotations' x
+    assert lo <= label.x <= hi
+
+
+def test_silent_output_says_the_error_is_the_signal():
+    spec = QuantizerSpec(bits=8)
+    _, (fig, notice) = shaped_spectra(spec, sine(-50))  # −50 dBFS < Δ/2: every sample rounds to 0
+    assert "e = x" in notice and "Q's spectrum (wide, pale) is the error's" not in notice

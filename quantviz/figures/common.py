@@ -168,15 +168,18 @@ def fmt_step(step: float) -> str:
 
 
 def legend_rows(names, width_px: float, char_px: float = 6.6, item_px: float = 46.0) -> int:
-    """Rows a horizontal legend of ``names`` takes in a figure ``width_px`` wide (Plotly wraps entries
-    that do not fit: each is its text, ~``char_px`` per character at 12 px, plus the symbol and gaps)."""
-    rows, used = 1, 0.0
-    for name in names:
-        w = len(name) * char_px + item_px
-        if used and used + w > width_px:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+    """Rows a horizontal legend of ``names`` takes in a figure ``width_px`` wide.
+
+    Plotly's rule (``legend/draw.js``): entries that fit on one row share it; otherwise
+    every entry gets a column as wide as the widest entry (its text at ~``char_px`` per
+    character at 12 px, plus ~``item_px`` for the symbol and gaps), so one long name
+    makes every row hold fewer entries.
+    """
+    widths = [len(name) * char_px + item_px for name in names]
+    if not widths or sum(widths) <= width_px:
+        return 1
+    cols = max(1, int(width_px // max(widths)))
+    return -(-len(widths) // cols)
 
 
 def fit_legend(fig: go.Figure, width_px: float) -> go.Figure:

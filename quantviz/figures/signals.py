@@ -24,6 +24,8 @@ STEM_MAX = 50
 """Longest window whose samples of Q(x) also get stems (lollipops) from 0."""
 RECON_MAX = 500
 """Longest window with the optional band-limited reconstruction of Q(x)."""
+FULL_WIDTH, HALF_WIDTH = 820, 400
+"""Chart widths (px) on a 1280 px wide screen with the sidebar open: legends are sized for these."""
 INBAND_FRACTION = 1 / 8
 """The spectrum's shaded band and its in-band SNR cover 0 … fs·INBAND_FRACTION (fs/8: 6 kHz at 48 kHz)."""
 
@@ -192,7 +194,7 @@ def _hlines(x0, x1, ys):
 
 
 def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, bounds=None, bound_name="",
-                        recon=None, y_range=None, width_px: int = 800) -> go.Figure:
+                        recon=None, y_range=None, width_px: int = FULL_WIDTH) -> go.Figure:
     """Two panels on one time axis: the samples of x and Q(x) above, the error e/Δ = (x − Q(x))/Δ below.
 
     Samples are drawn as samples (markers; stems from 0 for windows of at most
@@ -222,17 +224,21 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
     if levels is not None and len(levels):
         lx, ly = _hlines(t0, t1, levels)
         traces.append(go.Scatter(x=lx, y=ly, mode="lines", name=f"levels ({len(levels)} in view)",
-                                 line=dict(color="#b0b0b0", width=1), hoverinfo="skip"))
+                                 line=dict(color="#c8c8c8", width=1), hoverinfo="skip"))
     if n <= MARKER_MAX:
         small = n <= 100
-        traces.append(_scatter(t, x, "original x", COLORS["original"], mode="lines+markers" if small else "lines",
-                               size=10, symbol="circle-open", width=1.5))
+        x_trace = _scatter(t, x, "original x", COLORS["original"], mode="lines+markers" if small else "lines",
+                           size=10, symbol="circle-open", width=1.5)
+        if small:  # rings under the dots; else x's thin line over the dots, which touch and would hide it
+            traces.append(x_trace)
         if n <= STEM_MAX:
             sx, sy = _stems(t, q)
             traces.append(go.Scatter(x=sx, y=sy, mode="lines", line=dict(color=COLORS["quantized"], width=1),
                                      legendgroup="q", showlegend=False, hoverinfo="skip"))
         traces.append(_scatter(t, q, "quantized Q(x) (samples)", COLORS["quantized"], legendgroup="q",
                                size=7 if small else 5 if n <= 500 else 3))
+        if not small:
+            traces.append(x_trace)
     else:
         line(fig, t, x, "original x", COLORS["original"], width=1.5)
         line(fig, t, q, "quantized Q(x)", COLORS["quantized"], width=1.5)
@@ -266,8 +272,9 @@ def time_notice(spec, step: float, x, q, level_count: int, levels_drawn: bool, b
     n = x.size
     out = []
     if n <= MARKER_MAX:
-        out.append("Each orange dot is one sample of Q(x), each blue ring one of x: a sampled signal has no value "
-                   "between its samples, so Q(x) is not a staircase in time.")
+        out.append("Each orange dot is a sample of Q(x), "
+                   + ("each blue ring a sample of x" if n <= 100 else "the blue line joins the samples of x")
+                   + "; between samples there is no value, so Q(x) is not a staircase in time.")
     else:
         out.append(f"{n:,} samples are too many to draw one by one: the traces are min/max envelopes.")
     if levels_drawn:
@@ -309,7 +316,7 @@ def transfer_window(spec, step: float, signal_min: float, signal_max: float, ove
     if overloaded and spec.bounded:
         a, b = min(lo, signal_min), max(hi, signal_max)
         margin = 0.08 * (b - a)
-        return a - margin, b + margin, f"{2 ** spec.bits:,} levels, whole range: the signal overloads"
+        return a - margin, b + margin, f"{2 ** spec.bits:,} levels, whole range: overload"
     if spec.bounded and 2**spec.bits <= max_levels:
         centre, half = (lo + hi) / 2, (hi - lo) * 0.6
         return centre - half, centre + half, ""
@@ -320,7 +327,7 @@ def transfer_window(spec, step: float, signal_min: float, signal_max: float, ove
 
 
 def staircase_figure(xin, qout, edges, signal_min: float, signal_max: float, note: str = "",
-                     width_px: int = 390) -> go.Figure:
+                     width_px: int = HALF_WIDTH) -> go.Figure:
     """Transfer characteristic Q(x) with the error sawtooth x − Q(x) beneath it.
 
     ``edges`` are the granular region's ends (first level − Δ/2, last level + Δ/2) of a
@@ -391,7 +398,7 @@ def histogram_model(spec) -> tuple[float, float] | None:
 
 
 def histogram_figure(centers, density, model=None, *, overload=None, mean=None, clipped: bool = True,
-                     width_px: int = 390) -> go.Figure:
+                     width_px: int = HALF_WIDTH) -> go.Figure:
     """Histogram of e/Δ as a density, against the uniform model on ``model`` = (a, b) in Δ.
 
     ``model`` True means (−½, ½). ``overload`` = (fraction, largest |e|/Δ): the end
@@ -409,15 +416,17 @@ def histogram_figure(centers, density, model=None, *, overload=None, mean=None, 
     inner = np.ones(len(centers), dtype=bool)
     if overload and overload[0] > 0 and len(centers) > 2:
         inner[[0, -1]] = False
+    # explicit widths: Plotly sizes a bar from the gap to its neighbour in the same trace (2 end bins: huge)
     fig.add_trace(go.Bar(x=display_array(centers[inner]), y=display_array(density[inner]), name="measured",
-                         marker_color=COLORS["error"], opacity=0.75))
+                         marker_color=COLORS["error"], opacity=0.75, width=width * 0.95))
     if not inner.all():
         frac, peak = overload
         edge = span + width / 2
         fig.add_trace(go.Bar(x=display_array(centers[~inner]), y=display_array(density[~inner]),
                              name=f"end bins: also all |e| > {edge:.3g} Δ{', overload' if clipped else ''} "
                                   f"({frac:.2%} of samples, up to {peak:.3g} Δ)", marker_color=COLORS["dither"],
-                             opacity=0.9))
+                             opacity=0.9, width=width * 0.95, text=["overload" if clipped else "beyond"] * 2,
+                             textposition="outside", cliponaxis=False, textfont=dict(size=12)))
     top = float(np.max(density)) if len(density) else 1.0
     if model:
         a, b = model
@@ -428,6 +437,7 @@ def histogram_figure(centers, density, model=None, *, overload=None, mean=None, 
     if mean is not None and np.isfinite(mean):
         fig.add_trace(go.Scatter(x=[mean, mean], y=[0, top * 1.05], mode="lines", name=f"mean e = {_signed(mean)} Δ",
                                  line=dict(color=COLORS["original"], width=2, dash="dot")))
+    fig.layout.xaxis.range = [-span - width, span + width]
     return fit_legend(fig, width_px)
 
 
@@ -474,8 +484,15 @@ def band_snr_db(f, px_db, pe_db, f_hi: float, f_lo: float = 0.0) -> float:
         return float(10 * np.log10(px / pe)) if pe > 0 else math.inf
 
 
+LOG_TICKS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000]
+
+
+def _hz(v: float) -> str:
+    return f"{v / 1000:g}k" if v >= 1000 else f"{v:g}"
+
+
 def spectrum_figure(f, px_db, pq_db, pe_db, floor_db, floor_label: str, *, log_x: bool = False,
-                    band_hz: float | None = None, band_label: str = "", width_px: int = 390) -> go.Figure:
+                    band_hz: float | None = None, band_label: str = "", width_px: int = HALF_WIDTH) -> go.Figure:
     """Spectra of x, Q(x) and e in dBFS with the predicted error spectrum (flat, or |NTF|²-shaped).
 
     Q(x) is drawn wide and pale under the error's thin line: away from the signal's own
@@ -486,7 +503,8 @@ def spectrum_figure(f, px_db, pq_db, pe_db, floor_db, floor_label: str, *, log_x
     f = np.asarray(f, dtype=np.float64)
     x_title = "frequency (Hz, log scale)" if log_x else "frequency (Hz)"
     fig = base_figure("Spectra (Welch, Hann window)", x_title, "power per bin (dBFS)", height=380,
-                      **({"xaxis": dict(type="log")} if log_x else {}))
+                      **({"xaxis": dict(type="log", tickvals=LOG_TICKS, ticktext=[_hz(v) for v in LOG_TICKS],
+                                        title=dict(text=x_title, standoff=14))} if log_x else {}))
     keep = f > 0 if log_x else np.ones(f.size, dtype=bool)  # a log axis has no 0 Hz
     fk = f[keep]
     line(fig, fk, np.asarray(px_db)[keep], "original x", COLORS["original"], width=1.5)
@@ -499,11 +517,17 @@ def spectrum_figure(f, px_db, pq_db, pe_db, floor_db, floor_label: str, *, log_x
     if fk.size:
         fig.layout.xaxis.range = [float(np.log10(fk[0])), float(np.log10(fk[-1]))] if log_x else [0, float(fk[-1])]
     if band_hz:
-        vrect(fig, float(fk[0]) if log_x else 0.0, band_hz, COLORS["accent"], band_label, opacity=0.12)
+        x0 = float(fk[0]) if log_x else 0.0
+        vrect(fig, x0, band_hz, COLORS["accent"], None, opacity=0.12)
+        if band_label:  # an annotation on a log axis is placed in log10 units (a shape in data units)
+            fig.add_annotation(text=band_label, x=float(np.log10(x0)) if log_x else x0, xanchor="left", yref="paper",
+                               y=1.0, yanchor="top", showarrow=False, font=dict(size=12),
+                               bgcolor="rgba(255,255,255,0.7)")
     return fit_legend(fig, width_px)
 
 
-def spectrum_notice(spec, fs: float, band_hz: float | None, snr_band: float | None, snr_full: float | None) -> str:
+def spectrum_notice(spec, fs: float, band_hz: float | None, snr_band: float | None, snr_full: float | None,
+                    silent: bool = False) -> str:
     """The spectrum's "what to notice", from the dither and shaping settings."""
     if spec.noise_shaping:
         text = (f"Order-{spec.noise_shaping} noise shaping pushes the error towards fs/2 = {fs / 2:,.0f} Hz "
@@ -514,7 +538,10 @@ def spectrum_notice(spec, fs: float, band_hz: float | None, snr_band: float | No
     else:
         text = ("Without dither a periodic signal's error is periodic too: harmonics stick out of the floor "
                 "(a busy or noisy signal gives a flat floor).")
-    text += " Away from the signal's own lines, Q's spectrum (wide, pale) is the error's: Q(x) = x − e."
+    if silent:
+        text += " Q(x) is digital silence (every sample rounds to 0), so the error is the whole signal: e = x."
+    else:
+        text += " Away from the signal's own lines, Q's spectrum (wide, pale) is the error's: Q(x) = x − e."
     if band_hz and snr_band is not None:
         text += (f" In the shaded band 0–{band_hz:,.0f} Hz (fs/{round(1 / INBAND_FRACTION)}) the SNR is "
                  f"{snr_band:.1f} dB, against {snr_full:.1f} dB over the whole band.")
@@ -522,7 +549,7 @@ def spectrum_notice(spec, fs: float, band_hz: float | None, snr_band: float | No
 
 
 def sqnr_bits_figure(bits, measured_db, model_db, sine_db, current_bits, current_db,
-                     width_px: int = 390) -> go.Figure:
+                     width_px: int = HALF_WIDTH) -> go.Figure:
     """SQNR vs bits: measured, the additive-noise model for this signal, 6.02b + 1.76, and now."""
     fig = base_figure("SQNR vs bits", "bits b", "SQNR (dB)", height=380)
     fig.add_trace(go.Scatter(x=bits, y=display_array(sine_db), name="6.02b + 1.76 (full-scale sine)",
@@ -539,7 +566,7 @@ def sqnr_bits_figure(bits, measured_db, model_db, sine_db, current_bits, current
     return fit_legend(fig, width_px)
 
 
-def autocorrelation_figure(r, n: int, width_px: int = 390) -> go.Figure:
+def autocorrelation_figure(r, n: int, width_px: int = HALF_WIDTH) -> go.Figure:
     """Normalised autocorrelation of the error with the ±1.96/√N whiteness band."""
     lags = np.arange(len(r))
     fig = base_figure("Error autocorrelation", "lag (samples)", "r[k] / r[0]")
@@ -563,7 +590,7 @@ def checked_bounds(spec, step: float, clip_fraction: float, max_abs: float | Non
 
 
 def time_view(spec, step: float, x, q, start: int, stop: int, fs: float, clip_fraction: float = 0.0,
-              max_abs: float | None = None, width_px: int = 800):
+              max_abs: float | None = None, width_px: int = FULL_WIDTH):
     """The time view of samples start … stop − 1 of x and Q(x): (figure, what-to-notice text)."""
     xs, qs = np.asarray(x[start:stop], dtype=np.float64), np.asarray(q[start:stop], dtype=np.float64)
     t_ms = np.arange(start, stop) / fs * 1000
@@ -638,6 +665,8 @@ def spectrum_view(spec, fs: float, freqs, x_db, q_db, e_db, floor_db):
     snr_band = band_snr_db(freqs, x_db, e_db, band)
     snr_full = band_snr_db(freqs, x_db, e_db, fs)
     label = "predicted error" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else " floor")
-    fig = spectrum_figure(freqs, x_db, q_db, e_db, floor_db, label, log_x=bool(spec.noise_shaping), band_hz=band,
-                          band_label=f"SNR {snr_band:.1f} dB in 0–{band / 1000:g} kHz")
-    return fig, spectrum_notice(spec, fs, band, snr_band, snr_full)
+    shaped = bool(spec.noise_shaping)  # the band is shaping's lesson; without it the spectrum stays plain
+    fig = spectrum_figure(freqs, x_db, q_db, e_db, floor_db, label, log_x=shaped, band_hz=band if shaped else None,
+                          band_label=f"in-band SNR {snr_band:.1f} dB (0–{band / 1000:g} kHz)")
+    silent = not np.any(np.asarray(q_db) > -250)  # Welch of an all-zero Q(x): −∞ (or the floor of the dB clip)
+    return fig, spectrum_notice(spec, fs, band if shaped else None, snr_band, snr_full, silent)
