@@ -24,8 +24,8 @@ dist = sb.selectbox("Input", list(nu.SOURCES), key="dist",
 N_TRAIN = len(training(dist))
 TRAIN_SET = (f"{N_TRAIN:,} other samples of the clip (between the measured ones)" if dist == "speech" else
              f"{N_TRAIN:,} other samples of this source (another random draw)")
-sb.caption(("Lloyd-Max: designed from the density p(x). " if dist in nu.ANALYTIC else "Lloyd-Max and ")
-           + f"k-means: trained on {TRAIN_SET}, measured on the page's {len(samples(dist)):,} samples.")
+sb.caption(("Lloyd-Max: from the density p(x). " if dist in nu.ANALYTIC else "Lloyd-Max and ")
+           + f"k-means: trained on {TRAIN_SET}; every card is measured on {len(samples(dist)):,} other samples.")
 ui.clamp_state("level_db", -80.0, 12.0)
 level_db = sb.slider("Input level (dB RMS re full scale)", -80.0, 12.0, step=1.0, format="%.0f dB", key="level_db",
                      **ui.default_kw("level_db", D["level_db"]),
@@ -36,7 +36,7 @@ bits = sb.slider("Bits b", 2, 10, key="bits", **ui.default_kw("bits", D["bits"])
 mu = sb.slider("μ (μ-law)", 1, 1000, key="mu", **ui.default_kw("mu", D["mu"]),
                help="255 in G.711 (North America, Japan); small μ is nearly uniform.")
 sb.caption(f"A-law: A = {nu.A_LAW} (G.711, Europe). μ-law and A-law apply the uniform b-bit quantizer to the "
-           "compressed signal; Lloyd-Max and k-means are designed for this input.")
+           "compressed signal.")
 
 
 # ---- Engine (cached calls, quantviz.app.cached.nonuniform) -------------------------
@@ -47,26 +47,26 @@ sigma = float(nu.rms_of(level_db))
 # ---- Metrics ----------------------------------------------------------------
 def _card(r):
     if r.scheme == "k-means":  # measured on unseen samples; its score on its own training samples beside it
-        return ui.Metric("k-means", ui.fmt_db(r.snr_db), f"on unseen samples · MSE {r.mse:.2g} · H {r.entropy_bits:.2f} b",
+        return ui.Metric("k-means", ui.fmt_db(r.snr_db), f"MSE {r.mse:.2g} · H {r.entropy_bits:.2f} b",
                          f"{ui.fmt_db(r.theory_db)} on its training set", "train")
+    label = "6.02b+4.77+L" if r.theory_label == "6.02b + 4.77 + L" else r.theory_label
     return ui.Metric(LABEL[r.scheme], ui.fmt_db(r.snr_db), f"MSE {r.mse:.2g} · H {r.entropy_bits:.2f} b",
-                     f"{ui.fmt_db(r.theory_db)} ({r.theory_label})")
+                     f"{ui.fmt_db(r.theory_db)} ({label})")
 
 
 ui.metric_cards([_card(r) for r in rows])
-st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits: "
-           "SNR = 10·log10(Σx²/Σe²), MSE = mean(e²), e = x − Q(x) (full scale ±1); H = −Σ pₖ·log₂ pₖ, the entropy "
-           "of the codes: the bits/sample an ideal entropy coder would need instead of b.")
 ranked = sorted(rows, key=lambda r: -r.snr_db)
 gain = f"{by['mu-law'].snr_db - by['uniform'].snr_db:+.1f}".replace("-", "−")
 km = by["k-means"]
 ORDINAL = ["best", "2nd", "3rd", "4th", "last"]
-km_why = (f"**k-means ranks {ORDINAL[ranked.index(km)]}**: it is Lloyd's algorithm on {N_TRAIN:,} training samples "
-          f"({N_TRAIN / 2**bits:,.0f} per code), {ui.fmt_db(km.theory_db)} on them but {ui.fmt_db(km.snr_db)} on "
-          "these unseen ones" + ("; Lloyd-Max uses the exact density, so it has no training gap."
-                                 if dist in nu.ANALYTIC else "; Lloyd-Max is designed on the same training samples."))
-st.markdown(f"μ-law vs uniform: **{gain} dB**; best here: **{LABEL[ranked[0].scheme]}** "
-            f"({ui.fmt_db(ranked[0].snr_db)}). {km_why}")
+km_why = (f"**k-means ranks {ORDINAL[ranked.index(km)]}**: Lloyd's algorithm on {N_TRAIN:,} training samples "
+          f"({N_TRAIN / 2**bits:,.0f} per code) scores {ui.fmt_db(km.theory_db)} on them and {ui.fmt_db(km.snr_db)} on "
+          "the unseen samples of the card" + ("; Lloyd-Max uses the exact density (no training set)."
+                                              if dist in nu.ANALYTIC else "; Lloyd-Max is designed on the same "
+                                                                          "training samples."))
+st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits · "
+           f"SNR = 10·log10(Σx²/Σe²), e = x − Q(x) · H: entropy of the codes (bits/sample an ideal entropy coder "
+           f"needs) · μ-law vs uniform: **{gain} dB** · best: **{LABEL[ranked[0].scheme]}** · {km_why}")
 
 # ---- Views ------------------------------------------------------------------
 VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
@@ -87,15 +87,17 @@ def loading_view():
 
 def density_view():
     overlay = st.radio("Cells of", nu.SCHEMES, horizontal=True, key="overlay",
-                       format_func=LABEL.get,  # "μ-law" on screen, overlay=mu-law in the URL
+                       format_func=LABEL.get, label_visibility="collapsed",  # "μ-law" on screen, mu-law in the URL
                        **ui.default_kw("overlay", D["overlay"], nu.SCHEMES))
     half = window(dist) * sigma
     centers, dens = nu.histogram_density(samples(dist) * sigma, -half, half)
     cells = nu.scheme_cells(overlay, bits, mu=mu, sigma=sigma, lm=lloyd(dist, bits), km=kmeans(dist, bits)[0])
     inside = int(np.sum(np.abs(cells.levels) <= sigma))
     shown = int(np.sum(np.abs(cells.levels) <= half))
-    drawn = (f"All {shown} levels in this window (±{half:.3g}) are ticks in the band under the density (too many "
-             "for lines): where the ticks crowd, the cells are narrow. " if shown > figs.MAX_LINES else
+    every = figs.rug_step(shown)
+    drawn = (f"{shown} levels lie in this window (±{half:.3g}): too many for lines, so "
+             + ("each is" if every == 1 else f"every {figs.ordinal(every)} is") + " a tick in the band under the density; where "
+             "the ticks crowd, the cells are narrow. " if shown > figs.MAX_LINES else
              f"{shown} levels (triangles) and their thresholds (dotted) lie in this window (±{half:.3g}). ")
     text = (drawn + f"{inside} of {2**bits} {LABEL[overlay]} levels lie within ±σ, where most samples are. Optimal "
             "cells are narrow where the density is high (width ∝ p^−⅓); uniform cells ignore the density.")
@@ -143,17 +145,18 @@ def lloyd_view():
     k = right.slider("Recorded step (log-spaced iterations)", 0, len(hist) - 1, key="lm_step",
                      **ui.default_kw("lm_step", D["lm_step"]))
     last = len(hist) - 1
-    for col, (label, target, tip) in zip(buttons.columns(3), (("◀", k - 1, "previous recorded step"),
-                                                              ("▶", k + 1, "next recorded step"),
-                                                              ("⏭", last, "the converged design"))):
-        col.button(label, key=f"lm_go_{label}", help=tip, on_click=_set_step, args=(min(max(target, 0), last),),
-                   disabled=target == k or not 0 <= target <= last)
+    for col, (name, icon, target, tip) in zip(buttons.columns(3), (
+            ("back", ":material/chevron_left:", k - 1, "previous recorded step"),
+            ("next", ":material/chevron_right:", k + 1, "next recorded step"),
+            ("last", ":material/skip_next:", last, "the converged design"))):
+        col.button("", icon=icon, key=f"lm_go_{name}", help=tip, on_click=_set_step,
+                   args=(min(max(target, 0), last),), disabled=target == k or not 0 <= target <= last)
     h = hist[k]
     gap = float(np.max(np.abs(h.thresholds - 0.5 * (h.codebook[:-1] + h.codebook[1:])))) if n > 1 else 0.0
     ui.plot(figs.player_figure(hist, k, *player_density(dist)),
             f"Iteration {h.iteration} of {result.n_iter}: MSE = {h.mse:.4g} σ². Levels are the centroids of their "
             f"cells; thresholds move to the midpoints (largest gap now {gap:.2g} σ). The MSE never increases. "
-            "Step with ◀ ▶ (the slider follows).")
+            "Step with the arrows (the slider follows).")
 
 
 def vq_view():

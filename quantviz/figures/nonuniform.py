@@ -57,6 +57,18 @@ def _segments(xs, y0: float, y1: float):
 
 
 MAX_LINES = 40  # more visible levels than this: a rug of ticks instead of full-height lines and markers
+MAX_TICKS = 48  # at most this many ticks in the rug: every k-th level beyond that
+
+
+def ordinal(k: int) -> str:
+    """2 -> "2nd", 3 -> "3rd", 4 -> "4th", 11 -> "11th"."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def rug_step(n_levels: int) -> int:
+    """Every how many levels the rug draws a tick (1 up to :data:`MAX_TICKS` levels), so its spacing stays readable."""
+    return max(1, -(-n_levels // MAX_TICKS))
 
 
 def _cells_traces(thresholds, levels, color: str, ymax: float, name: str, xaxis="x", yaxis="y", legend=True):
@@ -72,10 +84,11 @@ def _cells_traces(thresholds, levels, color: str, ymax: float, name: str, xaxis=
     ]
 
 
-def _rug_trace(levels, color: str, y0: float, y1: float, name: str):
-    """Every level as a short tick under the density: the ticks crowd where the cells are narrow."""
+def _rug_trace(levels, color: str, y0: float, y1: float, name: str, every: int = 1):
+    """Levels as short ticks under the density: the ticks crowd where the cells are narrow."""
     x, y = _segments(levels, y0, y1)
-    return go.Scatter(x=x, y=y, mode="lines", name=f"{name} levels (one tick each)", line=dict(color=color, width=1),
+    which = "one tick each" if every == 1 else f"every {ordinal(every)}"
+    return go.Scatter(x=x, y=y, mode="lines", name=f"{name} levels ({which})", line=dict(color=color, width=1.5),
                       hoverinfo="skip")
 
 
@@ -98,14 +111,16 @@ def density_figure(centers, density, pdf, thresholds, levels, scheme: str, windo
                       xaxis=dict(range=[lo, hi], exponentformat="e"),  # not SI: "500μ" would read as μ-law
                       yaxis=dict(range=[y_lo, ymax], exponentformat="e", zeroline=False), bargap=0,
                       **_legend_above(4 if pdf is not None else 3, 2))
-    fig.add_trace(go.Bar(x=display_array(centers), y=display_array(density), name=f"histogram: {source_label}",
+    fig.add_trace(go.Bar(x=display_array(centers), y=display_array(density), name="histogram of x",
                          marker=dict(color=COLORS["original"], line_width=0), opacity=0.45,
                          hovertemplate="x %{x:.3g}: %{y:.3g}<extra></extra>"))
     if pdf is not None:
         fig.add_trace(go.Scatter(x=display_array(centers), y=display_array(pdf), mode="lines", name="pdf p(x)",
                                  line=THEORY_LINE, hoverinfo="skip"))
     if rug:
-        fig.add_trace(_rug_trace(y, SCHEME_COLORS[scheme], 0.95 * y_lo, 0.1 * y_lo, SCHEME_LABELS[scheme]))
+        k = rug_step(len(y))
+        fig.add_trace(_rug_trace(y[::k], SCHEME_COLORS[scheme], 0.95 * y_lo, 0.1 * y_lo, SCHEME_LABELS[scheme],
+                                 k))
     else:
         fig.add_traces(_cells_traces(t, y, SCHEME_COLORS[scheme], ymax, SCHEME_LABELS[scheme]))
     for a, b in ((1, hi), (lo, -1)):
@@ -177,7 +192,7 @@ def bits_figure(sweep, bits_now: int, snr_now: dict) -> go.Figure:
                                  name=SCHEME_LABELS[scheme], line=dict(color=SCHEME_COLORS[scheme], width=2),
                                  marker=dict(size=6)))
     fig.add_trace(go.Scatter(x=[bits_now] * len(snr_now), y=list(snr_now.values()), mode="markers",
-                             name="now (the cards)", marker=dict(color="black", size=13, symbol="star-open")))
+                             name="now", marker=dict(color="black", size=13, symbol="star-open")))
     return fig
 
 

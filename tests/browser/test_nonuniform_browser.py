@@ -99,3 +99,18 @@ def test_extreme_levels_and_heavy_tails(page, server):
         _no_exception(page)
         assert page.locator("[data-testid='stAlert']").count() == 0
         screenshot(page, name, tall=True)
+
+
+def test_lloyd_step_buttons_move_the_slider(page, server):
+    """Issue #12: "play all" animated the figure while the step slider stayed at 0; the buttons move both."""
+    page.goto(server + "/Nonuniform?dist=gaussian&show=Lloyd-Max+steps")
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1, timeout=60_000)
+    wait_idle(page)
+    slider = page.locator("[data-testid='stSlider']", has_text="Recorded step").get_by_role("slider")
+    expect(slider).to_have_value("0")
+    page.locator(".st-key-lm_go_next button").first.click()
+    expect(slider).to_have_value("1", timeout=30_000)
+    page.locator(".st-key-lm_go_last button").first.click()
+    expect(slider).to_have_value(slider.get_attribute("max"), timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Iteration (\d+) of \1:"))).to_be_visible(timeout=30_000)
+    _no_exception(page)
