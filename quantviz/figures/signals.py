@@ -339,8 +339,9 @@ def staircase_figure(xin, qout, edges, signal_min: float, signal_max: float, not
     x0, x1 = float(np.min(xin)), float(np.max(xin))
     err = np.asarray(xin) - np.asarray(qout)
     fig.layout.xaxis.range = [x0, x1]
-    fig.layout.yaxis.range = [min(x0, float(np.min(qout)), float(np.min(err))),
-                              max(x1, float(np.max(qout)), float(np.max(err)))]
+    y0, y1 = min(x0, float(np.min(qout)), float(np.min(err))), max(x1, float(np.max(qout)), float(np.max(err)))
+    pad = 0.04 * (y1 - y0)  # a wrapped error of the full range would sit on the frame
+    fig.layout.yaxis.range = [y0 - pad, y1 + pad]
     fig.add_trace(go.Scatter(x=[x0, x1], y=[x0, x1], name="ideal y = x", mode="lines", line=THEORY_LINE))
     line(fig, xin, qout, "Q(x)", COLORS["quantized"], width=2.5, shape="hv")
     line(fig, xin, err, "error x − Q(x)", COLORS["error"], width=1.2)
@@ -372,7 +373,7 @@ def staircase_notice(spec, overloaded: bool, note: str) -> str:
         return text + " With a step Δ and no bit limit the grid never ends, so nothing clips."
     if overloaded:
         if spec.overflow == "wrap":
-            return text + (" Beyond the grey edges the code wraps around (two's complement): a input just above "
+            return text + (" Beyond the grey edges the code wraps around (two's complement): an input just above "
                            "the top comes out at the bottom, an error of almost the full range.")
         return text + (" Beyond the grey edges Q(x) stays at the outermost level (clipping): the error grows "
                        "with the input, far past Δ/2.")
@@ -438,6 +439,7 @@ def histogram_figure(centers, density, model=None, *, overload=None, mean=None, 
         fig.add_trace(go.Scatter(x=[mean, mean], y=[0, top * 1.05], mode="lines", name=f"mean e = {_signed(mean)} Δ",
                                  line=dict(color=COLORS["original"], width=2, dash="dot")))
     fig.layout.xaxis.range = [-span - width, span + width]
+    fig.layout.yaxis.range = [0, top * (1.22 if not inner.all() else 1.08)]  # room for the end bins' labels
     return fit_legend(fig, width_px)
 
 

@@ -86,3 +86,30 @@ def test_opening_the_theory_shows_the_formulas_with_live_numbers(page, server):
     expect(page.get_by_text("Δ = 0.03125").first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "signals_theory_open", tall=True)
+
+
+def test_time_view_draws_samples_and_its_caption_follows_the_bits(page, server):
+    """At 32 bits the samples of Q(x) lie on x and the caption says so (it used to call the steps coarse);
+    at 3 bits the levels are drawn and named."""
+    page.goto(server + "/Signals?bits=32")
+    notice = page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first
+    expect(notice).to_contain_text("Q(x) lies on x", timeout=60_000)
+    expect(notice).not_to_contain_text("coarse")
+    expect(page.locator("[data-testid='stPlotlyChart']").first).to_contain_text("quantized Q(x) (samples)")
+    screenshot(page, "signals_32bits")
+    page.goto(server + "/Signals?bits=3&level_db=-6")
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first).to_contain_text(
+        "grey lines are the quantization levels", timeout=60_000)
+    expect(page.locator("[data-testid='stPlotlyChart']").first).to_contain_text("levels (7 in view)")
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_overload_views_show_the_overload(page, server):
+    page.goto(server + "/Signals?bits=8&level_db=3&views=staircase&views=histogram")
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    expect(charts).to_have_count(3, timeout=60_000)
+    expect(charts.nth(1)).to_contain_text("whole range: overload")
+    expect(charts.nth(2)).to_contain_text("overload (")  # the end bins' legend entry names the share
+    assert page.locator("[data-testid='stException']").count() == 0
+    wait_idle(page)
+    screenshot(page, "signals_overload", tall=True)
