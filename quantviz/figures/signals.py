@@ -13,13 +13,14 @@ import plotly.graph_objects as go
 
 from quantviz.quantizers import quantize
 
-from quantviz.figures.common import (AXIS, COLORS, THEORY_LINE, band_trace, base_figure, display_array, fit_legend,
-                                     fmt_step, line, vline, vrect)
+from quantviz.figures.common import (AXIS, COLORS, MAX_POINTS, THEORY_LINE, band_trace, base_figure, display_array,
+                                     fit_legend, fmt_step, line, vline, vrect)
 
 MAX_LEVEL_LINES = 40
 """Most quantization levels drawn as lines in the time view; denser grids are named in the caption instead."""
-MARKER_MAX = 2000
-"""Longest window drawn sample by sample (markers); longer ones become a min/max envelope."""
+MARKER_MAX = 500
+"""Longest window drawn sample by sample (markers: one SVG element each); longer ones are joined by lines
+(a min/max envelope beyond :data:`quantviz.figures.common.MAX_POINTS`)."""
 STEM_MAX = 50
 """Longest window whose samples of Q(x) also get stems (lollipops) from 0."""
 RECON_MAX = 500
@@ -236,7 +237,7 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
             traces.append(go.Scatter(x=sx, y=sy, mode="lines", line=dict(color=COLORS["quantized"], width=1),
                                      legendgroup="q", showlegend=False, hoverinfo="skip"))
         traces.append(_scatter(t, q, "quantized Q(x) (samples)", COLORS["quantized"], legendgroup="q",
-                               size=7 if small else 5 if n <= 500 else 3))
+                               size=7 if small else 5 if n <= 200 else 4))
         if not small:
             traces.append(x_trace)
     else:
@@ -247,7 +248,7 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
                                  name="band-limited Q(x) (ideal DAC)", visible="legendonly", hoverinfo="skip",
                                  line=dict(color=COLORS["quantized"], width=1.5, dash="dot")))
     if n <= MARKER_MAX:
-        traces.append(_scatter(t, e, "error e/Δ", COLORS["error"], yaxis="y2", size=5 if n <= 500 else 3))
+        traces.append(_scatter(t, e, "error e/Δ", COLORS["error"], yaxis="y2", size=5 if n <= 200 else 4))
     else:
         line(fig, t, e, "error e/Δ", COLORS["error"], yaxis="y2")
     if bounds is not None:
@@ -276,7 +277,8 @@ def time_notice(spec, step: float, x, q, level_count: int, levels_drawn: bool, b
                    + ("each blue ring a sample of x" if n <= 100 else "the blue line joins the samples of x")
                    + "; between samples there is no value, so Q(x) is not a staircase in time.")
     else:
-        out.append(f"{n:,} samples are too many to draw one by one: the traces are min/max envelopes.")
+        out.append(f"{n:,} samples are too many to mark one by one: lines join them"
+                   + (" as min/max envelopes." if n > MAX_POINTS else "; shorten the window to see the samples."))
     if levels_drawn:
         out.append(f"The {level_count} grey lines are the quantization levels in view (Δ = {fmt_step(step)}); "
                    "every sample of Q(x) sits on one.")
