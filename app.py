@@ -38,4 +38,4 @@ for col, (path, label, icon, caption) in zip(st.columns(len(present)), present):
         st.caption(caption)
 
 st.info("Every control is stored in the address bar: copy the URL to share exactly what you see "
-        "(e.g. `/Signals?bits=3&dither=tpdf`).", icon=":material/link:")
+        "(e.g. `/Signals?bits=3&dither=tpdf&level_db=-4.5`).", icon=":material/link:")

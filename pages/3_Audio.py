@@ -20,7 +20,7 @@ D = AUDIO_DEFAULTS
 sb = st.sidebar
 ui.preset_picker(AUDIO_PRESETS, key="audio_preset")
 clip, source_key = ui.audio_input(D["clip"])
-gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db", bind="query-params",
+gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db",
                     **ui.default_kw("gain_db", D["gain_db"]),
                     help="Turns the clip down before quantizing: a quiet signal uses only a few levels.")
 fs = clip.sample_rate
@@ -30,7 +30,7 @@ x = at_level(source_key, gain_db, clip.samples)
 # ---- Quantizer ----------------------------------------------------------------
 sb.subheader("Coding scheme")
 schemes = list(audio_lab.SCHEMES)
-scheme = sb.radio("Scheme", schemes, key="scheme", bind="query-params", horizontal=True,
+scheme = sb.radio("Scheme", schemes, key="scheme", horizontal=True,
                   help="  \n".join(f"**{k}**: {v}" for k, v in audio_lab.SCHEMES.items()),
                   **ui.default_kw("scheme", D["scheme"], schemes))
 if scheme != "pcm" and not audio_lab.g711_usable():
@@ -91,15 +91,16 @@ listen_box, see_box = st.container(), st.container()  # Listen first on the page
 # ---- Listen (a fragment: excerpt, A/B, gain and zoom rerun only this part) ---
 @st.fragment
 def listen(x, a, spec, name, views):
+    ui.commit_state()  # a fragment's rerun skips setup_page: keep the URL in step with its widgets
     head = st.container()  # listen first: the A/B player on top, the excerpt sliders (read first) under it
     dur = a.duration
     c1, c2, c3 = st.columns(3)
     ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
     start = c1.slider("Excerpt start (s)", 0.0, max(math.floor(dur * 10) / 10, 0.1), step=0.1, key="ex_start",
-                      bind="query-params", **ui.default_kw("ex_start", D["ex_start"]))
-    length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len", bind="query-params",
+                      **ui.default_kw("ex_start", D["ex_start"]))
+    length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len",
                        **ui.default_kw("ex_len", D["ex_len"]), help="Only the excerpt is sent to the players.")
-    gain = c3.slider("Error gain (dB), for the *error alone* player", 0, 90, key="err_gain", bind="query-params",
+    gain = c3.slider("Error gain (dB), for the *error alone* player", 0, 90, key="err_gain",
                      **ui.default_kw("err_gain", D["err_gain"]),
                      help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
     ex = audio_lab.excerpt_audio(x, a, start, length, gain)  # the WAVs are written when played (ex.wav)
@@ -111,7 +112,7 @@ def listen(x, a, spec, name, views):
     left, right = head.columns([3, 2], vertical_alignment="bottom")
     with left:
         pick = st.segmented_control("Listen, A/B: one player, switch while it plays (it loops)", list(AUDIO_AB),
-                                    key="ab", bind="query-params", required=True,
+                                    key="ab", required=True,
                                     help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
                                     **({} if "ab" in st.session_state else {"default": D["ab"]}))
         pick = pick or "quantized"
@@ -144,10 +145,10 @@ def zoom(x, a, spec):
     z1, z2 = st.columns([3, 2])
     dur = math.floor(a.duration * 1000) / 1000
     ui.clamp_state("zoom_at", 0.0, dur)
-    at = z1.slider("Zoom at (s)", 0.0, max(dur, 0.001), step=0.001, key="zoom_at", bind="query-params",
+    at = z1.slider("Zoom at (s)", 0.0, max(dur, 0.001), step=0.001, key="zoom_at",
                    format="%.3f", **ui.default_kw("zoom_at", D["zoom_at"]))
     width = z2.select_slider("Zoom width (samples)", [32, 64, 128, 256, 512, 1024, 2048], key="zoom_len",
-                             bind="query-params", **ui.default_kw("zoom_len", D["zoom_len"]))
+                             **ui.default_kw("zoom_len", D["zoom_len"]))
     i0 = min(int(at * a.fs), max(a.values.shape[-1] - width, 0))
     sl = slice(i0, i0 + width)
     offset = 0.5 if spec is not None and spec.mode == "midrise" else 0.0
@@ -161,7 +162,7 @@ VIEWS = {"waveform": "waveform + zoom (under the players)", "spectrograms": "spe
          "spectrum": "long-term error spectrum vs theory", "segmental": "segmental SNR over time"}
 with see_box:
     views = st.pills("See: each view is redrawn on every change, so show the ones you discuss", list(VIEWS),
-                     selection_mode="multi", key="views", bind="query-params",
+                     selection_mode="multi", key="views",
                      help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
                      **({} if "views" in st.session_state else {"default": D["views"]})) or []
 with listen_box:

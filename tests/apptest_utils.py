@@ -13,7 +13,7 @@ def run_page(page: str, params: dict | None = None, state: dict | None = None) -
     """Run a page script directly, seeded by URL parameters and/or session state, and fail on any exception."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
     for k, v in (params or {}).items():
-        at.query_params[k] = str(v)
+        at.query_params[k] = v if isinstance(v, (str, list)) else str(v)  # a list: a repeated parameter
     for k, v in (state or {}).items():
         at.session_state[k] = v
     at.run()

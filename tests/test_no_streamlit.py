@@ -38,3 +38,13 @@ def test_only_the_app_subpackage_mentions_streamlit():
     assert not offenders, offenders
     inside = [p for p in (root / "app").rglob("*.py") if pattern.search(p.read_text())]
     assert inside, "the Streamlit layer is expected to live in quantviz/app/"
+
+
+def test_every_page_in_the_navigation_exists():
+    """The sidebar links are drawn only for scripts that exist under the repository root (a wrong root after the
+    move to quantviz/app/ silently emptied the navigation)."""
+    from quantviz.app import ui
+
+    assert (ui._ROOT / "app.py").exists()
+    missing = [path for path, _ in ui.PAGES if not (ui._ROOT / path).exists()]
+    assert not missing, missing

@@ -118,7 +118,7 @@ def test_extremes_never_raise(params):
 
 def test_impossible_manual_range_warns_and_falls_back():
     at = run_page(PAGE, state={"range": "manual", "lo": 0.5, "hi": -0.5})
-    assert any("lo < hi" in w.value for w in at.sidebar.warning)
+    assert any("lo < hi" in w.value for w in at.main.warning)  # in the main column, not below the sidebar's fold
     assert "[-1, 1]" in at.sidebar.caption[-1].value or any("-1, 1" in c.value for c in at.sidebar.caption)
 
 

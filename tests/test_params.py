@@ -104,3 +104,13 @@ def test_presets_build(name):
     assert isinstance(r.spec, QuantizerSpec)
     assert r.spec.bits == preset["bits"]
     assert preset["signal"] in GENERATORS
+
+
+def test_an_unusable_manual_range_falls_back_with_the_engines_reason():
+    r = spec_from_params({"range": "manual", "lo": 0.0, "hi": 1e-320, "bits": 32})
+    assert r.spec.lo == -1.0 and r.spec.hi == 1.0 and r.spec.bits == 32
+    assert "full scale" in r.warning and "step" in r.warning.lower() or "hi" in r.warning
+
+
+def test_step_mode_never_wraps():
+    assert spec_from_params({"set_by": "step", "step": 0.25, "overflow": "wrap"}).spec.overflow == "clip"

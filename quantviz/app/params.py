@@ -42,14 +42,16 @@ LABELS = {
     "midtread": "mid-tread (0 is a level)",
     "midrise": "mid-rise (0 is a threshold)",
     "endpoints": "end-points (lo and hi are levels)",
-    "nearest": "nearest",
-    "floor": "floor (truncate down)",
-    "ceil": "ceiling",
-    "toward_zero": "toward zero",
-    "stochastic": "stochastic",
+    "nearest": "nearest level",
+    "floor": "floor: truncate down (e ∈ [0, Δ))",
+    "ceil": "ceiling: round up (e ∈ (−Δ, 0])",
+    "toward_zero": "toward zero: truncate |x|",
+    "stochastic": "stochastic: up with probability = fraction",
     "clip": "clip (saturate)",
     "wrap": "wrap (two's complement)",
     "none": "none",
+    "generated": "generated",
+    "upload": "upload a file",
     "rpdf": "RPDF (uniform ±Δ/2)",
     "tpdf": "TPDF (triangular ±Δ)",
     "gaussian": "Gaussian (σ = Δ/2)",
@@ -108,12 +110,19 @@ def spec_from_params(p: dict, signal_min: float = -1.0, signal_max: float = 1.0)
     common = dict(lo=lo, hi=hi, mode=p["mode"], rounding=p["rounding"], overflow=p["overflow"],
                   dither=p["dither"], dither_scale=float(p["dither_scale"]), subtractive=bool(p["subtractive"]),
                   noise_shaping=int(p["noise_shaping"]), seed=int(p["seed"]))
-    if p["set_by"] == "step":
-        spec = QuantizerSpec(step=float(p["step"]), **common)
-        desc = f"Δ = {spec.delta:.4g} (set directly; unbounded grid)"
-    else:
-        spec = QuantizerSpec(bits=int(p["bits"]), **common)
-        desc = f"Δ = {spec.delta:.4g} ({spec.bits} bits over [{lo:.4g}, {hi:.4g}])"
+    try:
+        if p["set_by"] == "step":  # an unbounded grid never overflows: "wrap" has no word length to wrap at
+            spec = QuantizerSpec(step=float(p["step"]), **{**common, "overflow": "clip"})
+            desc = f"Δ = {spec.delta:.4g} (set directly; unbounded grid)"
+        else:
+            spec = QuantizerSpec(bits=int(p["bits"]), **common)
+            desc = f"Δ = {spec.delta:.4g} ({spec.bits} bits over [{lo:.4g}, {hi:.4g}])"
+    except ValueError as exc:  # a manual range so narrow (or wide) that Δ is not a usable number: say so
+        if p["range"] != "manual":
+            raise
+        fallback = spec_from_params({**p, "range": "full", "set_by": "bits"})  # always valid: b ≤ 32 over [−1, 1]
+        return Resolved(fallback.spec, fallback.description,
+                        f"{exc}. Using {fallback.spec.bits} bits over full scale [−1, 1] instead.")
     return Resolved(spec, desc, warning)
 
 
@@ -131,8 +140,11 @@ SIGNAL_PRESETS = {  # each preset also opens the views in which its lesson shows
     "3-bit sine: distortion, not noise": {**_SINE, "bits": 3, "level_db": -4.5, "views": ["staircase", "spectrum"]},
     "3-bit sine + TPDF dither: distortion becomes hiss": {**_SINE, "bits": 3, "level_db": -4.5, "dither": "tpdf",
                                                            "views": ["spectrum", "histogram"]},
-    "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": 0.0, "views": ["SQNR vs bits"]},
-    "Sub-LSB sine (−50 dBFS at 8 bits)": {**_SINE, "bits": 8, "level_db": -50.0,
+    # −0.01 dBFS: the top level is 1 − Δ, so a 0 dBFS sine would clip 0.2 % of its samples
+    "16-bit full-scale sine: 98 dB": {**_SINE, "bits": 16, "level_db": -0.01, "views": ["SQNR vs bits"]},
+    # −55 dBFS: the peak (0.0018) is below Δ/2 = 0.0039, so the output is digital silence; at −50 dBFS the signal
+    # power happened to equal Δ²/12 and every card said the model fits
+    "Sub-LSB sine (−55 dBFS at 8 bits): it vanishes": {**_SINE, "bits": 8, "level_db": -55.0,
                                           "views": ["spectrum", "SQNR vs bits"]},
     "Overload: +3 dBFS clips": {**_SINE, "bits": 8, "level_db": 3.0, "views": ["staircase", "histogram"]},
     "Overload with wrap-around": {**_SINE, "bits": 8, "level_db": 3.0, "overflow": "wrap", "views": ["staircase"]},
@@ -198,3 +210,75 @@ NONUNIFORM_PRESETS = {
     "VQ on correlated pairs (ρ = 0.95)": {"rho": 0.95, "vq_codes": 16, "show": ["2-D VQ"]},
     "VQ on independent pairs (ρ = 0)": {"rho": 0.0, "vq_codes": 16, "show": ["2-D VQ"]},
 }
+
+
+# ---- The pages' state fields: default and what is allowed (quantviz.app.state) -----------------------------
+# Each page's URL holds exactly its fields that differ from these defaults. Ranges that depend on the input
+# (a clip's duration, a signal's length, fs/2) are clamped by the page after the input is known.
+from quantviz import audio_io as _audio_io  # noqa: E402  (engine modules, no Streamlit)
+from quantviz import audio_lab as _audio_lab  # noqa: E402
+from quantviz import nonuniform as _nu  # noqa: E402
+from quantviz import signals as _signals  # noqa: E402
+from quantviz.app.state import Field  # noqa: E402
+
+SIGNAL_VIEWS = ("staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation")
+SIGNAL_VIEW_LENS = (20, 50, 100, 200, 500, 1000, 2000, 10000, 100000)
+SIGNAL_LENGTHS = (1_000, 10_000, 48_000, 100_000, 1_000_000)
+SAMPLE_RATES = (8000, 16000, 44100, 48000)
+NONUNIFORM_VIEWS = ("SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ")
+AUDIO_VIEWS = ("waveform", "spectrograms", "spectrum", "segmental")
+SIGNAL_DEFAULTS.update(view_len=200, view_start=0)
+
+
+def quantizer_fields(max_bits: int = 32, max_shaping: int = 3, allow_step: bool = True,
+                     show_range: bool = True) -> dict[str, Field]:
+    """The shared quantizer block's fields, as a page draws it (:func:`quantviz.app.ui.quantizer_controls`)."""
+    d = QUANTIZER_DEFAULTS
+    f = {"set_by": Field(d["set_by"], CHOICES["set_by"]), "bits": Field(d["bits"], lo=1, hi=max_bits),
+         "step": Field(d["step"], lo=1e-9, hi=10.0), "mode": Field(d["mode"], CHOICES["mode"]),
+         "rounding": Field(d["rounding"], CHOICES["rounding"]), "overflow": Field(d["overflow"], CHOICES["overflow"]),
+         "range": Field(d["range"], CHOICES["range"]), "lo": Field(d["lo"], lo=-100.0, hi=100.0),
+         "hi": Field(d["hi"], lo=-100.0, hi=100.0), "dither": Field(d["dither"], CHOICES["dither"]),
+         "dither_scale": Field(d["dither_scale"], lo=0.0, hi=4.0), "subtractive": Field(d["subtractive"]),
+         "noise_shaping": Field(d["noise_shaping"], lo=0, hi=max_shaping)}
+    if not allow_step:
+        del f["set_by"], f["step"]
+    if not show_range:
+        del f["range"], f["lo"], f["hi"]
+    return f
+
+
+_S = SIGNAL_DEFAULTS
+SIGNAL_FIELDS = {
+    "source": Field(_S["source"], ("generated", "upload")), "fs": Field(_S["fs"], SAMPLE_RATES),
+    "signal": Field(_S["signal"], tuple(_signals.GENERATORS)), "level_db": Field(_S["level_db"], lo=-120.0, hi=12.0),
+    "freq": Field(_S["freq"], lo=1.0, hi=max(SAMPLE_RATES) / 2), "n": Field(_S["n"], SIGNAL_LENGTHS),
+    **quantizer_fields(),
+    "view_len": Field(_S["view_len"], SIGNAL_VIEW_LENS), "view_start": Field(_S["view_start"], lo=0, hi=10**7),
+    "views": Field(list(_S["views"]), SIGNAL_VIEWS), "theory": Field(False),
+}
+
+_N = NONUNIFORM_DEFAULTS
+NONUNIFORM_FIELDS = {
+    "dist": Field(_N["dist"], tuple(_nu.SOURCES)), "level_db": Field(_N["level_db"], lo=-80.0, hi=12.0),
+    "bits": Field(_N["bits"], lo=2, hi=10), "mu": Field(_N["mu"], lo=1, hi=1000),
+    "show": Field(list(_N["show"]), NONUNIFORM_VIEWS), "overlay": Field(_N["overlay"], tuple(_nu.SCHEMES)),
+    "lm_levels": Field(_N["lm_levels"], (2, 4, 8, 16, 32)), "lm_step": Field(_N["lm_step"], lo=0, hi=10**4),
+    "rho": Field(_N["rho"], lo=0.0, hi=0.99), "vq_codes": Field(_N["vq_codes"], (4, 8, 16, 32, 64)),
+    "listen_db": Field(_N["listen_db"], (-10, -20, -30, -40, -50)), "theory": Field(False), "listen": Field(False),
+}
+
+_A = AUDIO_DEFAULTS
+AUDIO_FIELDS = {
+    "input": Field(_A["input"], ("clip", "upload")), "clip": Field(_A["clip"], tuple(_audio_io.CLIPS)),
+    "gain_db": Field(_A["gain_db"], lo=-40.0, hi=0.0), "scheme": Field(_A["scheme"], tuple(_audio_lab.SCHEMES)),
+    **quantizer_fields(max_bits=24, allow_step=False, show_range=False),
+    "ex_start": Field(_A["ex_start"], lo=0.0, hi=3600.0), "ex_len": Field(_A["ex_len"], lo=0.5, hi=10.0),
+    "err_gain": Field(_A["err_gain"], lo=0, hi=90), "ab": Field(_A["ab"], tuple(AUDIO_AB)),
+    "zoom_at": Field(_A["zoom_at"], lo=0.0, hi=3600.0), "zoom_len": Field(_A["zoom_len"], (32, 64, 128, 256, 512,
+                                                                                            1024, 2048)),
+    "views": Field(list(_A["views"]), AUDIO_VIEWS), "players": Field(False), "theory": Field(False),
+}
+
+# page id (the title given to ui.setup_page) -> its fields
+PAGE_FIELDS = {"Signals": SIGNAL_FIELDS, "Non-uniform & vector quantization": NONUNIFORM_FIELDS, "Audio": AUDIO_FIELDS}

@@ -23,8 +23,9 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from quantviz._kernels import set_threads
-from quantviz.app.params import (CHOICES, LABELS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
-                             spec_from_params)
+from quantviz.app import state
+from quantviz.app.params import (CHOICES, LABELS, PAGE_FIELDS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
+                                 spec_from_params)
 
 # One thread per request: on the server the sessions (and the browsers beside them) are the parallelism, and a
 # parallel region waits for a partner thread someone else holds (see quantviz.set_threads).
@@ -98,7 +99,7 @@ PAGES = [
     ("pages/2_Nonuniform.py", "Non-uniform & VQ"),
     ("pages/3_Audio.py", "Audio"),
 ]
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: quantviz/app/ui.py → ../..
 
 
 def setup_page(title: str, intro: str) -> None:
@@ -124,15 +125,104 @@ def setup_page(title: str, intro: str) -> None:
         st.divider()
     st.title(title)
     st.caption(intro)
+    _sync_state(title)
+
+
+# ---- One state: widgets, URL and computation (the rule itself is quantviz.app.state) --------------------------
+_STORE, _PAGE = "_qv_store", "_qv_page"  # Session State: {page: values}, the page of the last run
+
+
+def _url() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _write_url(values: dict, fields: dict) -> None:
+    """Make the address bar hold exactly the non-default values (and Streamlit's own embed parameters)."""
+    keep = {k: v for k, v in _url().items() if k in state.RESERVED}
+    want = {**keep, **state.query_lists(state.to_query(values, fields))}
+    if _url() != want:
+        st.query_params.from_dict(want)
+
+
+def _sync_state(page: str) -> None:
+    """Start a run of ``page`` from one state (see :func:`quantviz.app.state.reconcile`).
+
+    Every field of the page is then in Session State under its own key before
+    any widget is drawn, so each widget (created without a default) shows
+    exactly the value the page computes with, and the URL is rewritten to hold
+    every value that differs from the page's default. Values survive widgets
+    that a run does not draw (another source, a failed upload, a closed
+    section), because the page's values are kept apart from widget state.
+    """
+    ss = st.session_state
+    fields = PAGE_FIELDS.get(page)
+    first_run = _PAGE not in ss
+    entering = ss.get(_PAGE) != page
+    ss[_PAGE] = page
+    if fields is None:
+        return
+    store = ss.setdefault(_STORE, {})
+    # The session's first run starts from values put in Session State before it (an AppTest's seed), under the URL.
+    seeded = {k: ss[k] for k in fields if k in ss} if first_run else {}
+    decision = state.reconcile(fields, store.get(page), _url(), entering, seeded)
+    values = decision.values
+    for key in fields:
+        if decision.overwrite or key not in ss:
+            ss[key] = values[key]
+        else:  # a widget the user just moved, or a preset's callback
+            values[key] = ss[key]
+    store[page] = values
+    _write_url(values, fields)
+    if decision.problems:
+        st.warning("Some settings in the address were not valid here and were left at their defaults: "
+                   + "; ".join(decision.problems) + ".", icon=":material/link_off:")
+
+
+def _page_fields() -> tuple[dict | None, dict | None]:
+    page = st.session_state.get(_PAGE)
+    fields = PAGE_FIELDS.get(page)
+    return fields, (st.session_state.get(_STORE, {}).get(page) if fields else None)
+
+
+def set_value(key: str, value) -> None:
+    """Change one piece of page state from code (a clamp, a computed choice): widget, URL and store together.
+
+    Call it before the key's widget is drawn in this run.
+    """
+    st.session_state[key] = value
+    fields, values = _page_fields()
+    if fields and key in fields:
+        values[key] = value
+        _write_url(values, fields)
+
+
+def commit_state() -> None:
+    """Bring the URL up to date inside an ``st.fragment`` (whose reruns skip :func:`setup_page`)."""
+    fields, values = _page_fields()
+    if fields:
+        values.update({k: st.session_state[k] for k in fields if k in st.session_state})
+        _write_url(values, fields)
+
+
+def permalink_params() -> dict[str, str | list[str]]:
+    """The address-bar parameters of the current page's state (what the URL holds after this run)."""
+    fields, values = _page_fields()
+    return state.to_query(values, fields) if fields else {}
 
 
 def default_kw(key: str, default=None, options=None) -> dict:
-    """The default-value keyword for a keyed widget, unless Session State already holds its value.
+    """The default-value keyword for a keyed widget.
 
-    Passing a default *and* setting the key through Session State (presets,
-    lessons) makes Streamlit warn, so the default is given only on first draw;
-    a value bound in the URL still wins over it.
+    For a field of the page's state (:data:`quantviz.app.params.PAGE_FIELDS`) it
+    is empty: :func:`setup_page` has put the value in Session State, which the
+    widget shows (no widget default, so Streamlit does not warn and no widget
+    option is special). For any other widget: the given default on first draw.
     """
+    fields, values = _page_fields()
+    if fields and key in fields:
+        if key not in st.session_state:  # e.g. a fragment's rerun after the widget was not drawn
+            st.session_state[key] = values[key]
+        return {}
     if key in st.session_state:
         return {}
     default = QUANTIZER_DEFAULTS.get(key) if default is None else default
@@ -148,27 +238,40 @@ def apply_preset(values: dict) -> None:
 
 
 def preset_picker(presets: dict[str, dict], key: str = "preset") -> None:
-    """A selectbox of named presets; choosing one sets the widgets it names."""
+    """A selectbox of named presets; choosing one sets the widgets it names.
+
+    It names a preset only while the page shows it: after a manual change it
+    goes back to "—", so the picker never claims settings the screen does not have.
+    """
 
     def _apply():
         name = st.session_state[key]
         if name in presets:
             apply_preset(presets[name])
 
+    name = st.session_state.get(key)
+    _, values = _page_fields()
+    if name in presets and values is not None and any(
+            state.differs(values.get(k), v) for k, v in presets[name].items() if k in values):
+        st.session_state[key] = "—"
     st.sidebar.selectbox("Preset (for class)", ["—", *presets], key=key, on_change=_apply,
-                 help="Sets the controls below to a classic teaching situation. Everything stays adjustable.")
+                         help="Sets the controls below to a classic teaching situation. Everything stays adjustable.")
 
 
-def _select(label, key, container, help=None, horizontal=False, on_change=None):
-    """A bound choice widget showing the API's own names (so the URL reads ``dither=tpdf``);
-    the help tooltip explains each option."""
+def label(option) -> str:
+    """The words shown for an option whose state and URL value is an API name (``tpdf`` → "TPDF (triangular ±Δ)")."""
+    return LABELS.get(option, str(option))
+
+
+def _select(text, key, container, help=None, horizontal=False, on_change=None):
+    """A choice widget that shows words ("TPDF (triangular ±Δ)") while the state and the URL keep the
+    API's own names (``dither=tpdf``)."""
     options = list(CHOICES[key])
-    meanings = "  \n".join(f"**{o}**: {LABELS[o]}" for o in options if o in LABELS)
-    kwargs = dict(key=key, help=(help + "  \n" if help else "") + meanings, bind="query-params",
-                  on_change=on_change, **default_kw(key, options=options))
+    kwargs = dict(key=key, help=help, on_change=on_change, format_func=label,
+                  **default_kw(key, options=options))
     if horizontal:
-        return container.radio(label, options, horizontal=True, **kwargs)
-    return container.selectbox(label, options, **kwargs)
+        return container.radio(text, options, horizontal=True, **kwargs)
+    return container.selectbox(text, options, **kwargs)
 
 
 def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, container=None,
@@ -182,8 +285,8 @@ def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, con
     c = container if container is not None else st.sidebar
     v = dict(QUANTIZER_DEFAULTS)
     for key, top in (("bits", max_bits), ("noise_shaping", max_shaping)):
-        if st.session_state.get(key, 0) > top:  # e.g. kept from a page that allows more
-            st.session_state[key] = top
+        if st.session_state.get(key, 0) > top:
+            set_value(key, top)
     c.subheader("Quantizer")
     def _link():  # switching bits <-> step keeps Δ (see params.linked_resolution)
         to = st.session_state["set_by"]
@@ -196,10 +299,10 @@ def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, con
                                    "Switching keeps the current Δ.")
     if v["set_by"] == "step":
         v["step"] = c.number_input("Step size Δ", min_value=1e-9, max_value=10.0, format="%.6g", key="step",
-                                   bind="query-params", **default_kw("step"),
+                                   **default_kw("step"),
                                    help="Levels at kΔ (mid-tread) or (k + ½)Δ (mid-rise); no clipping.")
     else:
-        v["bits"] = c.slider("Bits b", 1, max_bits, key="bits", bind="query-params", **default_kw("bits"),
+        v["bits"] = c.slider("Bits b", 1, max_bits, key="bits", **default_kw("bits"),
                              help="2^b levels over the input range; Δ = range / 2^b.")
     v["mode"] = _select("Mode", "mode", c, help="Where the levels sit: see the Theory section.")
     v["rounding"] = _select("Rounding", "rounding", c)
@@ -209,28 +312,28 @@ def quantizer_controls(signal_min: float = -1.0, signal_max: float = 1.0, *, con
             v["range"] = _select("Input range", "range", c)
             if v["range"] == "manual":
                 left, right = c.columns(2)
-                v["lo"] = left.number_input("lo", -100.0, 100.0, key="lo", bind="query-params", format="%.4g",
+                v["lo"] = left.number_input("lo", -100.0, 100.0, key="lo", format="%.4g",
                                             **default_kw("lo"))
-                v["hi"] = right.number_input("hi", -100.0, 100.0, key="hi", bind="query-params", format="%.4g",
+                v["hi"] = right.number_input("hi", -100.0, 100.0, key="hi", format="%.4g",
                                              **default_kw("hi"))
     c.subheader("Dither and noise shaping")
     v["dither"] = _select("Dither", "dither", c,
                           help="Noise added before quantizing; it decorrelates the error from the signal.")
     if v["dither"] != "none":
         v["dither_scale"] = c.slider("Dither amount (× standard)", 0.0, 4.0, step=0.05, key="dither_scale",
-                                     bind="query-params", **default_kw("dither_scale"),
+                                     **default_kw("dither_scale"),
                                      help="1 = the standard amount: RPDF ±Δ/2, TPDF ±Δ, Gaussian σ = Δ/2.")
         v["subtractive"] = c.checkbox("Subtractive (remove the same dither after quantizing)", key="subtractive",
-                                      bind="query-params", **default_kw("subtractive"))
+                                      **default_kw("subtractive"))
     v["noise_shaping"] = c.slider("Noise-shaping order k", 0, max_shaping, key="noise_shaping",
-                                  bind="query-params", **default_kw("noise_shaping"),
+                                  **default_kw("noise_shaping"),
                                   help="Error feedback: the total error is shaped by (1 − z⁻¹)^k, "
                                        "pushing it to high frequencies.")
     values = v
     resolved = spec_from_params(values, signal_min, signal_max)
     c.caption(resolved.description)
-    if resolved.warning:
-        c.warning(resolved.warning)
+    if resolved.warning:  # in the main column, where it is seen (the sidebar's bottom is below the fold)
+        st.warning(resolved.warning, icon=":material/warning:")
     return resolved
 
 
@@ -283,7 +386,14 @@ def lazy_expander(label: str, key: str):
             if box.open:
                 st.markdown(...)
     """
-    return st.expander(label, key=key, on_change="rerun", bind="query-params")
+    fields, _ = _page_fields()
+    managed = bool(fields) and key in fields  # then Session State holds whether it is open
+    if fields and not managed:
+        raise ValueError(f"lazy_expander key {key!r} is not a field of this page (quantviz.app.params.PAGE_FIELDS): "
+                         f"its ?{key}=true link would do nothing")
+    if managed:
+        default_kw(key)
+    return st.expander(label, key=key, on_change="rerun", **({} if managed else {"expanded": False}))
 
 
 def notice(text: str) -> None:
@@ -312,8 +422,8 @@ def clamp_state(key: str, lo: float, hi: float) -> None:
     shorter clip) would otherwise raise when the kept value falls outside it.
     """
     value = st.session_state.get(key)
-    if value is not None and not lo <= value <= hi:  # assign only when needed: an assignment also sets the URL
-        st.session_state[key] = type(value)(min(max(value, lo), hi))
+    if value is not None and not lo <= value <= hi:  # assign only when needed
+        set_value(key, type(value)(min(max(value, lo), hi)))
 
 
 def wav_player(data: bytes, label: str | None = None, caption: str | None = None, **kwargs) -> None:
@@ -370,11 +480,11 @@ def audio_input(default_clip: str = "piano", container=None):
                                    load_clip)
 
     c = container if container is not None else st.sidebar
-    source = c.radio("Source", ["clip", "upload"], horizontal=True, key="input", bind="query-params",
+    source = c.radio("Source", ["clip", "upload"], horizontal=True, key="input",
                      help="**clip**: a built-in clip (48 kHz, 24-bit).  \n**upload**: your own audio file.",
                      **default_kw("input", "clip", ["clip", "upload"]))
     if source == "clip":
-        key = c.selectbox("Clip", list(CLIPS), key="clip", bind="query-params",
+        key = c.selectbox("Clip", list(CLIPS), key="clip",
                           **default_kw("clip", default_clip, list(CLIPS)))
         c.caption(CLIPS[key])
         return load_clip(key), ("clip", key)  # lru-cached, read-only samples: no st cache copy needed
