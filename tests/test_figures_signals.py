@@ -308,7 +308,8 @@ def test_okabe_ito_colours_one_meaning_each():
     assert t["original x"].line.color == COLORS["original"] == "#0072B2"
     assert t["quantized Q(x) (samples)"].marker.color == COLORS["quantized"] == "#E69F00"
     assert t["error e/Δ"].marker.color == COLORS["error"] == "#D55E00"
-    assert t["±Δ/2 (the error's bound)"].line.dash == "dash" and t["±Δ/2 (the error's bound)"].line.color == "#000000"
+    bound = t["±Δ/2 (the error's bound)"]
+    assert bound.line.dash == "dash" and bound.line.color == "#000000"
     # Q and e differ in form too (samples above, in their own panel below), not only in shade
     assert t["quantized Q(x) (samples)"].yaxis in (None, "y") and t["error e/Δ"].yaxis == "y2"
 

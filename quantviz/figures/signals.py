@@ -111,7 +111,8 @@ def bound_reason(spec, bounds, clip_fraction: float = 0.0) -> str:
             return "Gaussian dither has no largest value, so neither has the error"
         return ("near the range's edges the dithered or shaped input overloads the quantizer, so the error has no "
                 "step-size bound")
-    parts = {"nearest": "rounding to nearest is off by at most half a step", "floor": "floor always rounds down (e ≥ 0, mean +Δ/2)",
+    parts = {"nearest": "rounding to nearest is off by at most half a step",
+             "floor": "floor always rounds down (e ≥ 0, mean +Δ/2)",
              "ceil": "ceiling always rounds up (e ≤ 0, mean −Δ/2)",
              "toward_zero": "rounding toward zero is off by up to Δ, on the side of zero",
              "stochastic": "stochastic rounding picks either neighbour (up to Δ away)"}
@@ -203,8 +204,8 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
     quantization levels in view, or None) as faint horizontal lines; ``bounds``
     (lo, hi) in Δ (see :func:`error_bounds`) as dashed lines in the error panel, named
     ``bound_name``; ``recon`` = (t, y), the optional band-limited reconstruction of Q(x),
-    as a legend entry the reader switches on; ``y_range`` fixes the upper panel's span. Windows longer than :data:`MARKER_MAX`
-    become min/max envelopes. One figure rather than two: the panels share zoom
+    as a legend entry the reader switches on; ``y_range`` fixes the upper panel's span. Windows longer
+    than :data:`MARKER_MAX` samples are joined by lines (min/max envelopes when long). One figure rather than two: the panels share zoom
     and hover, and the browser builds one chart per update instead of two.
     """
     t = np.asarray(t)
