@@ -1,11 +1,10 @@
 """Signals: uniform quantization of 1-D test signals, seen seven ways."""
 
-from dataclasses import replace
-
 import numpy as np
 import streamlit as st
 
-from quantviz import quantize, signals, theory
+from quantviz import signals, theory
+from quantviz.analysis import granular_edges
 from quantviz.app import ui
 from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
@@ -121,13 +120,10 @@ def time_views():
                                 key="view_len", bind="query-params", **ui.default_kw("view_len", 200))
     view_start = c2.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view_start",
                            bind="query-params", **ui.default_kw("view_start", 0)) if x.size > view_len else 0
-    sl = slice(view_start, min(view_start + view_len, x.size))
-    t_ms = np.arange(sl.start, sl.stop) / fs * 1000
+    fig, notice = figs.time_view(spec, step, x, a.values, view_start, min(view_start + view_len, x.size), fs,
+                                 a.clip_fraction, m["max_abs"])
     with charts:
-        ui.plot(figs.signal_error_figure(t_ms, x[sl], a.values[sl], step),
-                "Q(x) is a staircase hugging x; with few bits the steps are coarse and the shape is distorted. "
-                "Inside the range the error never leaves ±Δ/2 (without dither); clipping shows as excursions "
-                "beyond it.")
+        ui.plot(fig, notice)
 
 time_views()
 
@@ -138,33 +134,18 @@ views = st.pills("More views: open what the lesson needs (each preset opens its 
 
 
 def staircase_view():
-    lo, hi = (spec.lo, spec.hi) if spec.bounded else (float(np.min(x)), float(np.max(x)) + step)
-    zoomed = not spec.bounded or 2**spec.bits > 64
-    centre = (lo + hi) / 2
-    half = 8 * step if zoomed else (hi - lo) * 0.6
-    xin = np.linspace(centre - half, centre + half, 1601)
-    stair = quantize(xin, replace(spec, dither="none", noise_shaping=0,
-                                  rounding="nearest" if spec.rounding == "stochastic" else spec.rounding))
-    edges = (spec.lo, spec.hi) if spec.bounded else ()
-    ui.plot(figs.staircase_figure(xin, stair.values, edges, float(np.min(x)), float(np.max(x)), zoomed),
-            "Each riser is a decision threshold, each tread a level; the error is a sawtooth of height Δ"
-            + (" that grows without bound once the input leaves the range (dotted lines)." if spec.bounded else
-               ". With a step Δ and no bit limit the grid never ends, so nothing clips."))
+    ui.plot(*figs.transfer_view(spec, step, float(np.min(x)), float(np.max(x)), granular_edges(spec, step),
+                                a.clip_fraction))
 
 
 def histogram_view():
-    standard = spec.dither == "none" and spec.noise_shaping == 0 and spec.rounding == "nearest"
-    ui.plot(figs.histogram_figure(a.hist_centers, a.hist_density, standard),
-            "A busy signal gives a flat histogram on ±½ LSB; a sub-LSB or coarse one does not; TPDF dither "
-            "widens it to ±1.5 LSB, noise shaping spreads it further.")
+    ui.plot(*figs.histogram_view(spec, step, a.hist_centers, a.hist_density, x, a.values, a.clip_fraction,
+                                 m["max_abs"]))
 
 
 def spectrum_view():
     sp = spectra(source_key, spec, fs, x, a.values, step)
-    label = "predicted error floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")
-    ui.plot(figs.spectrum_figure(sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db, label),
-            "Without dither a periodic signal's error is periodic too: harmonics stick out of the floor. "
-            "Dither turns them into a flat floor; noise shaping tilts it towards fs/2.")
+    ui.plot(*figs.spectrum_view(spec, fs, sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db))
 
 
 def sweep_view():
