@@ -29,6 +29,9 @@ PAGES = [
      "and what vector quantization buys."),
     ("pages/3_Audio.py", "**Audio**", ":material/volume_up:",
      "Hear the error: truncation distortion, TPDF dither and noise shaping on real clips, at true level."),
+    ("pages/5_Weights.py", "**Weights**", ":material/memory:",
+     "INT8/INT4, FP8, llama.cpp Q4_0, NF4 on a small trained network: what each format stores, its distance to "
+     "the rate–distortion limit, and the accuracy it keeps."),
 ]
 HERE = Path(__file__).parent
 present = [p for p in PAGES if (HERE / p[0]).exists()]

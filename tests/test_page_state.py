@@ -312,3 +312,32 @@ def test_any_state_survives_its_link(page):
         _set_state_then_round_trip(page, values)
 
     check()
+
+
+def test_weights_any_state_survives_its_link():
+    """The Weights page (issue #14): a random state of its fields → the URL → a fresh session, same widgets and cards."""
+    from quantviz.app.params import WEIGHT_FIELDS
+    from tests.test_page_weights import PAGE, assert_round_trip as weights_round_trip
+
+    cheap = {"source": st.sampled_from(("model", "synthetic")), "views": st.sampled_from(([], ["grid"], ["block"])),
+             "calibration": st.sampled_from(("minmax", "percentile", "mse")), "block": st.integers(0, 40),
+             "percentile": st.sampled_from((90.0, 99.9, 100.0)), "seed": st.integers(0, 3)}
+    parts = {k: cheap.get(k) or (st.sampled_from(f.options) if f.options is not None else
+                                 st.booleans() if isinstance(f.default, bool) else st.integers(int(f.lo), int(f.hi)))
+             for k, f in WEIGHT_FIELDS.items() if k not in ("tensor", "theory")}
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.fixed_dictionaries(parts))
+    def check(values):
+        at = run_page(PAGE)
+        for key, value in values.items():
+            at.session_state[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = widgets(at)
+        for key, value in values.items():
+            if key in shown and key != "block":  # the block is clamped to the tensor
+                assert shown[key] == value, (key, shown[key], value)
+        weights_round_trip(at)
+
+    check()

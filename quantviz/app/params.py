@@ -282,3 +282,44 @@ AUDIO_FIELDS = {
 
 # page id (the title given to ui.setup_page) -> its fields
 PAGE_FIELDS = {"Signals": SIGNAL_FIELDS, "Non-uniform & vector quantization": NONUNIFORM_FIELDS, "Audio": AUDIO_FIELDS}
+
+
+# ---- Weights page (issue #14): quantize a layer of the digits MLP, a synthetic tensor or an upload ------------
+from quantviz import formats as _formats  # noqa: E402
+from quantviz import tensors as _tensors  # noqa: E402
+
+WEIGHT_VIEWS = ("grid", "error", "scatter", "channels", "block", "compare", "accuracy")
+WEIGHT_GROUP_SIZES = (16, 32, 64, 128)
+WEIGHT_DEFAULTS = {"source": "model", "layer": 0, "kind": "gaussian", "seed": 0, "tensor": "", "scheme": "int",
+                   "bits": 4, "symmetric": True, "granularity": "channel", "axis": 0, "group_size": 32,
+                   "calibration": "minmax", "percentile": 99.9, "fmt": "q4_0", "stochastic": False,
+                   "act": False, "act_bits": 8, "block": 0, "views": ["grid", "channels"]}
+_W = WEIGHT_DEFAULTS
+WEIGHT_FIELDS = {
+    "source": Field(_W["source"], ("model", "synthetic", "upload")), "layer": Field(_W["layer"], (0, 1, 2)),
+    "kind": Field(_W["kind"], _tensors.SYNTHETIC_KINDS), "seed": Field(_W["seed"], lo=0, hi=999),
+    "tensor": Field(_W["tensor"]), "scheme": Field(_W["scheme"], ("int", "format")),
+    "bits": Field(_W["bits"], lo=2, hi=8), "symmetric": Field(_W["symmetric"]),
+    "granularity": Field(_W["granularity"], _tensors.GRANULARITIES), "axis": Field(_W["axis"], (0, 1)),
+    "group_size": Field(_W["group_size"], WEIGHT_GROUP_SIZES),
+    "calibration": Field(_W["calibration"], _tensors.CALIBRATIONS),
+    "percentile": Field(_W["percentile"], lo=90.0, hi=100.0), "fmt": Field(_W["fmt"], tuple(_formats.FORMATS)),
+    "stochastic": Field(_W["stochastic"]), "act": Field(_W["act"]), "act_bits": Field(_W["act_bits"], lo=2, hi=8),
+    "block": Field(_W["block"], lo=0, hi=10**7), "views": Field(list(_W["views"]), WEIGHT_VIEWS),
+    "theory": Field(False),
+}
+_WB = {k: v for k, v in _W.items() if k not in ("tensor", "views")}  # a preset is a whole state: a clean link
+WEIGHT_PRESETS = {
+    "INT8 per-tensor vs per-channel": {**_WB, "bits": 8, "granularity": "tensor", "views": ["channels", "grid"]},
+    "INT4 needs group scales": {**_WB, "bits": 4, "granularity": "group", "group_size": 32,
+                                "views": ["compare", "grid"]},
+    "Outliers wreck per-tensor INT8 (LLM.int8(), 2022)": {
+        **_WB, "source": "synthetic", "kind": "llm_activations", "axis": 1, "bits": 8, "granularity": "tensor",
+        "views": ["channels", "grid"]},
+    "q4_0's 4.5 bits per weight, block by block": {**_WB, "scheme": "format", "fmt": "q4_0",
+                                                   "views": ["block", "grid"]},
+    "NF4 vs INT4 on Gaussian weights": {**_WB, "source": "synthetic", "kind": "gaussian", "scheme": "format",
+                                        "fmt": "nf4", "views": ["compare", "grid"]},
+    "FP8 E4M3 vs E5M2": {**_WB, "scheme": "format", "fmt": "fp8_e4m3", "views": ["compare", "grid"]},
+}
+PAGE_FIELDS["Weights"] = WEIGHT_FIELDS

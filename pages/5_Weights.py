@@ -1,0 +1,281 @@
+"""Weights: INT8/INT4, FP8/FP4, llama.cpp and NF4 block formats on a real small network, against the limit."""
+
+import numpy as np
+import streamlit as st
+
+from quantviz import tensors as T
+from quantviz.app import ui
+from quantviz.app.cached import weights as cw
+from quantviz.app.params import WEIGHT_GROUP_SIZES, WEIGHT_PRESETS
+from quantviz.figures import weights as figs
+from quantviz.formats import FORMATS
+from quantviz.tensor_io import TensorFileError
+
+ui.setup_page("Weights", "Quantize the weights of a small network the project trained (or a tensor of your own): "
+                         "what each format stores, what it costs in bits, how far it is from the limit, and what "
+                         "the model's accuracy says.")
+SOURCES = {"model": "digits MLP layer", "synthetic": "synthetic tensor", "upload": "upload a file"}
+KINDS = {"gaussian": "Gaussian", "laplacian": "Laplacian", "student_t": "Student-t (ν = 3)",
+         "llm_activations": "LLM-like activations (outlier channels)"}
+GRANS = {"tensor": "per tensor", "channel": "per channel", "group": "per group"}
+CALS = {"minmax": "min–max", "percentile": "percentile", "mse": "least MSE", "kl": "KL (TensorRT)"}
+VIEWS = {"grid": "histogram + grid", "error": "error histogram", "scatter": "ŵ vs w", "channels": "channel ranges",
+         "block": "block inspector", "compare": "all schemes vs limit", "accuracy": "accuracy vs bits"}
+M = cw.model()
+LAYERS = {i: f"{n}: {w.shape[1]} → {w.shape[0]} ({w.size:,} weights)"
+          for i, (n, w) in enumerate(zip(M.mlp.names, M.mlp.weights))}
+
+# ---- Controls: the scheme first (the bits slider stays above a projector's fold), then the tensor -------
+sb = st.sidebar
+ui.preset_picker(WEIGHT_PRESETS, key="weights_preset")
+# ---- Scheme -----------------------------------------------------------------------------------------------
+with sb:
+    st.subheader("Scheme")
+    scheme_kind = st.radio("Quantize as", ["int", "format"], key="scheme", horizontal=True,
+                           format_func={"int": "INT (uniform)", "format": "storage format"}.get,
+                           **ui.default_kw("scheme"))
+    if scheme_kind == "int":
+        bits = st.slider("Bits per weight b", 2, 8, key="bits", **ui.default_kw("bits"),
+                         help="2^b codes; symmetric uses 2^b − 1 of them (−(2^(b−1)−1) … 2^(b−1)−1).")
+        c1, c2 = st.columns(2)
+        gran = c1.radio("Scale per", list(GRANS), key="granularity", format_func=GRANS.get,
+                        **ui.default_kw("granularity"))
+        symmetric = c2.toggle("Symmetric", key="symmetric", **ui.default_kw("symmetric"),
+                              help="On: zero point 0, range ±max|w|. Off: affine [min, max] with a zero point.")
+        stochastic = c2.toggle("Stochastic", key="stochastic", **ui.default_kw("stochastic"),
+                               help="Round up with probability equal to the fraction (unbiased, more error).")
+        group_size = 32
+        if gran == "group":
+            group_size = st.select_slider("Group size (along each row)", WEIGHT_GROUP_SIZES, key="group_size",
+                                          **ui.default_kw("group_size"))
+        calibration = st.selectbox("Range (calibration)", list(CALS), key="calibration", format_func=CALS.get,
+                                   **ui.default_kw("calibration"),
+                                   help="min–max: the largest value; percentile: clip rare values; least MSE: "
+                                        "the range that minimises the error; KL: TensorRT's entropy rule.")
+        percentile = 99.99
+        if calibration == "percentile":
+            percentile = st.slider("Percentile of |w|", 90.0, 100.0, step=0.01, key="percentile",
+                                   **ui.default_kw("percentile"))
+        scheme_label = (f"INT{bits} {'symmetric' if symmetric else 'affine'} {GRANS[gran]}"
+                        + (f" ({group_size})" if gran == "group" else "") + f", {CALS[calibration]}"
+                        + " range" + (", stochastic rounding" if stochastic else ""))
+    else:
+        fmt = st.selectbox("Format", list(FORMATS), key="fmt", format_func=figs.FORMAT_LABELS.get,
+                           **ui.default_kw("fmt"))
+        st.caption(FORMATS[fmt].description)
+        scheme, scheme_label = ("format", fmt), figs.FORMAT_LABELS[fmt]
+    axis = st.radio("Channels are the tensor's", [0, 1], key="axis", horizontal=True,
+                    format_func=lambda a: "rows" if a == 0 else "columns", **ui.default_kw("axis"),
+                    help="A layer's output channels are its rows (weights are stored out × in); in the LLM-like "
+                         "activations the outlier feature channels are columns.")
+    if scheme_kind == "int":
+        scheme = ("int", bits, symmetric, gran, axis, group_size, calibration, float(percentile), stochastic)
+
+sb.subheader("Tensor")
+source = sb.radio("Source", list(SOURCES), key="source", format_func=SOURCES.get, horizontal=True,
+                  **ui.default_kw("source"))
+if source == "model":
+    layer = sb.selectbox("Layer of the digits MLP (64-128-64-10)", list(LAYERS), key="layer", format_func=LAYERS.get,
+                         **ui.default_kw("layer"))
+    w = M.mlp.weights[layer]
+    source_key, source_label = ("model", layer), f"layer {LAYERS[layer]}, rows = output channels"
+elif source == "synthetic":
+    kind = sb.selectbox("Distribution", list(KINDS), key="kind", format_func=KINDS.get, **ui.default_kw("kind"))
+    seed = sb.number_input("Seed", 0, 999, key="seed", **ui.default_kw("seed"))
+    w = cw.synthetic(kind, int(seed))
+    source_key = ("synthetic", kind, int(seed))
+    source_label = f"{KINDS[kind]}, {w.shape[0]}×{w.shape[1]}" + (
+        " (rows = tokens, columns = feature channels)" if kind == "llm_activations" else "")
+else:
+    up = sb.file_uploader("Tensor file (.npy, .npz, .safetensors)", type=["npy", "npz", "safetensors"])
+    if up is None:
+        st.info("Upload a .npy, .npz or .safetensors file in the sidebar (numeric arrays, no pickles; several "
+                "tensors in one file can be picked one by one), or switch the source back.",
+                icon=":material/upload_file:")
+        st.stop()
+    try:
+        tensors = cw.upload_tensors(up.file_id, up.name, up)
+    except (TensorFileError, ValueError) as exc:
+        ui.show_error(f"Could not use this file: {exc}")
+        st.stop()
+    names = list(tensors)
+    if st.session_state.get("tensor") not in names:
+        ui.set_value("tensor", names[0])
+    if len(names) > 1:
+        sb.selectbox(f"Tensor ({len(names)} in the file)", names, key="tensor", **ui.default_kw("tensor"),
+                     format_func=lambda k: f"{k} {tensors[k][1]}")
+    name = st.session_state["tensor"]
+    w, shape, note = tensors[name]
+    source_key = ("upload", up.file_id, name)
+    source_label = f"{up.name}: {name} {shape}" + (f" ({note})" if note else "")
+    if not np.any(w):
+        ui.show_error(f"{name} is all zeros: there is nothing to quantize (every scheme is exact).")
+        st.stop()
+act_bits = None
+if source == "model":
+    sb.subheader("Activations")
+    if sb.toggle("Quantize the activations too", key="act", **ui.default_kw("act"),
+                 help="Every layer's input as affine INT, static ranges from min–max on the 200-image "
+                      "calibration split (never the test split)."):
+        act_bits = sb.slider("Activation bits", 2, 8, key="act_bits", **ui.default_kw("act_bits"))
+
+# ---- Engine ------------------------------------------------------------------------------------------------
+try:
+    result, stats, clipped = cw.quantized(source_key, scheme, w)
+except ValueError as exc:
+    ui.show_error(f"This scheme cannot quantize this tensor: {exc}.")
+    st.stop()
+n = w.size
+bpw = result.bits_per_weight
+bound = float(T.gaussian_rd_sqnr_db(bpw))
+sqnr = stats["sqnr_db"]
+
+# ---- Metrics ------------------------------------------------------------------------------------------------
+is_int = scheme[0] == "int"
+step_pred = ""
+if is_int and result.granularity == "tensor" and clipped == 0 and not scheme[8]:
+    step_pred = f"{float(result.scale) ** 2 / 12:.3g} (s²/12)"
+acc_card = ui.Metric("Clipped", f"{clipped:.2%}", "values beyond their own range", "")
+if source == "model":
+    float_acc, _ = cw.model_accuracy(None, act_bits)
+    acc, why = cw.model_accuracy(scheme, act_bits)
+    base = cw.model_accuracy(None, None)[0]
+    acc_card = ui.Metric("Accuracy", "—" if acc is None else f"{100 * acc:.1f} %",
+                         "540 test digits, all 3 layers" + (f", A{act_bits}" if act_bits else ""),
+                         f"{100 * base:.1f} %", "float")
+ui.metric_cards([
+    ui.Metric("MSE", f"{stats['mse']:.3g}", "mean((w − ŵ)²)", step_pred, "Δ²/12 model"),
+    ui.Metric("SQNR", ui.fmt_db(sqnr), "10·log10(Σw² / Σ(w − ŵ)²)", f"rel. RMSE {stats['rel_rmse']:.3f}", "√MSE/RMS"),
+    ui.Metric("Bits / weight", f"{bpw:.4g}", "all stored bits / N", f"{n:,} weights", "of"),
+    ui.Metric("Gaussian bound", ui.fmt_db(bound), "6.02·R dB: D(R) = σ²·2^(−2R)", "a Gaussian source", "for"),
+    ui.Metric("Gap to bound", ui.fmt_db(bound - sqnr), "bound − SQNR", "1.53 dB (entropy-coded uniform)",
+              "high-rate"),
+    acc_card,
+])
+if source == "model" and act_bits and float_acc is not None:
+    st.caption(f"With A{act_bits} activations: float weights {100 * float_acc:.1f} %, quantized weights "
+               f"{'—' if acc is None else f'{100 * acc:.1f} %'} (float model {100 * base:.1f} %).")
+if source == "model" and acc is None:
+    st.caption(f"Accuracy not available: the scheme refuses a layer of the model ({why}).")
+outliers = figs.outlier_summary(w, result.values, axis)
+st.caption(f"**{source_label}** · {scheme_label} · {bpw:.4g} bits per weight · SQNR {ui.fmt_db(sqnr)}, "
+           + (f"{ui.fmt_db(bound - sqnr)} below the Gaussian bound at that rate · " if bound >= sqnr else
+              f"{ui.fmt_db(sqnr - bound)} above the Gaussian bound at that rate (possible: not a Gaussian) · ")
+           + (f"{clipped:.2%} of values clipped" if clipped else "nothing clipped")
+           + (f" · **{outliers}**" if outliers else ""))
+
+# ---- Views ---------------------------------------------------------------------------------------------------
+views = st.pills("Views (each preset opens its own)", list(VIEWS), selection_mode="multi", key="views",
+                 format_func=VIEWS.get, **ui.default_kw("views"))
+n_blocks = figs.n_blocks_of(w.shape, result)
+ui.clamp_state("block", 0, n_blocks - 1)
+block = int(st.session_state.get("block", 0))
+info = figs.inspect_block(w, result, block)
+r0, c0 = info.row, info.cols[0]
+ranges = cw.value_ranges(w, result)
+clip = None if ranges is None else (float(ranges[0][r0, c0]), float(ranges[1][r0, c0]))
+if is_int:
+    s0, z0 = float(result.expand(result.scale)[r0, c0]), int(result.expand(result.zero_point)[r0, c0])
+    levels = s0 * (np.arange(result.qmin, result.qmax + 1) - z0)
+    unit = {"tensor": "the tensor (one grid)",
+            "channel": f"{'row' if axis == 0 else 'column'} {r0 if axis == 0 else c0} (each has its own)",
+            "group": f"group {block} (row {r0}, columns {c0}–{info.cols[1] - 1})"}[result.granularity]
+else:
+    levels = info.levels
+    unit = (f"block {block} (row {r0}, columns {c0}–{info.cols[1] - 1})" if result.block_size else
+            "the tensor (one grid)")
+
+
+def view(key):
+    if key == "grid":
+        ui.plot(*figs.grid_histogram(w, levels, clip, clipped, scheme_label, unit,
+                                     None if len(levels) else (2 ** 16 if not is_int else 2 ** result.bits)))
+    elif key == "error":
+        half = float(result.scale) / 2 if is_int and result.granularity == "tensor" else None
+        ui.plot(*figs.error_histogram(w - result.values, half, sqnr))
+    elif key == "scatter":
+        ui.plot(*figs.scatter(w, result.values))
+    elif key == "channels":
+        per_ch = is_int and result.granularity == "channel"
+        tclip = (float(result.clip_lo), float(result.clip_hi)) if is_int and result.granularity == "tensor" else None
+        fig, text = figs.channel_ranges(w, axis, np.ravel(result.clip_lo) if per_ch else None,
+                                        np.ravel(result.clip_hi) if per_ch else None, tclip,
+                                        "row" if axis == 0 else "column")
+        if is_int and result.granularity in ("tensor", "channel"):
+            other = "channel" if result.granularity == "tensor" else "tensor"
+            try:
+                _, alt, _ = cw.quantized(source_key, scheme[:3] + (other,) + scheme[4:], w)
+                text += (f" On this tensor INT{result.bits} {GRANS[result.granularity]}: {ui.fmt_db(sqnr)}; "
+                         f"{GRANS[other]}: {ui.fmt_db(alt['sqnr_db'])}.")
+            except ValueError:
+                pass
+        ui.plot(fig, text)
+    elif key == "block":
+        block_view()
+    elif key == "compare":
+        compare_view()
+    elif key == "accuracy":
+        accuracy_view()
+
+
+def block_view():
+    st.markdown(f"**Block inspector**: {info.size} consecutive values along a row"
+                + (" (a window: this scheme has no blocks; its scale is the "
+                   f"{'tensor' if not is_int or result.granularity == 'tensor' else 'channel'}'s)"
+                   if info.kind == "window" else ""))
+    if n_blocks > 1:
+        st.slider(f"Block (of {n_blocks:,}, row by row)", 0, n_blocks - 1, key="block", **ui.default_kw("block"))
+    left, right = st.columns([3, 2])
+    with left:
+        ui.plot(*figs.block_figure(info))
+    with right:
+        st.dataframe(figs.block_table(info), height=300, hide_index=True,
+                     column_config={k: st.column_config.NumberColumn(format="%.4g")
+                                    for k in ("w", "q (×scale)", "scale", "offset", "ŵ", "w − ŵ")})
+    total, text = figs.storage_breakdown(result, n)
+    st.markdown("**What is stored:** " + text + (f" (the engine reports {bpw:.4g})" if abs(total - bpw) > 1e-9
+                                                  else ""))
+
+
+def compare_view():
+    pts = cw.comparison(source_key, w)
+    wc = np.asarray(w, dtype=np.float64)
+    kurt = float(np.mean((wc - wc.mean()) ** 4) / max(wc.var() ** 2, 1e-300) - 3)
+    note = (f"This tensor's excess kurtosis is {kurt:.1f} (a Gaussian's is 0): of all sources of its variance the "
+            "Gaussian is the hardest to compress, so for any other distribution the true limit lies on or above "
+            "the line, and a point may cross it.")
+    fig, text = figs.rd_comparison(pts, {"bpw": bpw, "sqnr": sqnr}, note)
+    by = {p["label"]: p for p in pts}
+    pick = lambda lab: f"{lab} {by[lab]['sqnr']:.1f} dB at {by[lab]['bpw']:.3g} b/w"  # noqa: E731
+    if scheme[0] == "format" and scheme[1].startswith("fp8"):
+        text += f" {pick('FP8 E4M3')} vs {pick('FP8 E5M2')}: one more mantissa bit ≈ 6 dB; E5M2's range is unused."
+    elif scheme[0] == "format" and scheme[1].startswith("nf4") or (source == "synthetic" and kind == "gaussian"):
+        text += f" {pick('NF4')} vs {pick('Q4_0')} (INT4, FP16 scale per 32) vs {pick('INT4 group 32')}."
+    ui.plot(fig, text)
+
+
+def accuracy_view():
+    if source != "model":
+        st.info("Accuracy needs the digits model: choose *digits MLP layer* as the source.", icon=":material/info:")
+        return
+    sweep, f_acc, fmts = cw.accuracy_sweep()
+    cur = {"bpw": cw.model_bits(scheme), "acc": cw.model_accuracy(scheme, None)[0]}
+    ui.plot(*figs.accuracy_vs_bits(sweep, f_acc, fmts, cur))
+
+
+for key in VIEWS:
+    if key in views:
+        view(key)
+
+with ui.lazy_expander("Theory: the formulas behind the cards", "theory") as box:
+    if box.open:
+        st.markdown(r"""
+- **Symmetric INT b** (narrow range): $s = \max|w| / (2^{b-1}-1)$, $q = \mathrm{clip}(\mathrm{round}(w/s), -(2^{b-1}-1), 2^{b-1}-1)$, $\hat w = s\,q$.
+  **Affine**: $s = (\max - \min)/(2^b - 1)$, zero point $z = \mathrm{round}(-\min/s)$, $\hat w = s\,(q - z)$.
+  Per channel / per group: one $s$ (and $z$) per row or per group of values; each costs 32 (+ b) bits.
+- **Error**: inside the range $|e| \le s/2$, and for many levels $\mathrm{MSE} \approx s^2/12$ (Bennett 1948, the Signals page's Δ²/12); beyond it values saturate and the error grows with the outlier.
+- **SQNR** $= 10\log_{10}(\sum w^2 / \sum (w-\hat w)^2)$; relative RMSE $=\sqrt{\mathrm{MSE}}/\mathrm{RMS}(w)$ (llama.cpp's `quantize-stats`).
+- **Bits per weight** = every stored bit (codes, scales, mins, zero points, tensor constants) / N: q4_0 stores 32 × 4-bit codes + one FP16 scale per 32 → (128 + 16)/32 = 4.5.
+- **Rate–distortion** (Shannon 1959): for a memoryless Gaussian of variance σ², no code at R bits per value beats $D(R) = σ^2 2^{-2R}$, i.e. SQNR = 6.02·R dB; an entropy-coded uniform quantizer sits 1.53 dB below at high rate (Gish & Pierce 1968). Other distributions of the same variance have a lower D(R): the line is the Gaussian's, not this tensor's.
+- **Outliers** (Dettmers et al., LLM.int8(), 2022): in transformers above ~6.7 B parameters a few activation feature channels reach 20–60× the rest; one scale for the tensor then leaves the bulk only a few levels. Keeping those channels in FP16 (or per-channel scales) restores it.
+""")

@@ -1,0 +1,164 @@
+"""quantviz.figures.weights: what a block stores, its reconstruction, bits per weight spelled out, and the
+figures' numbers, checked against hand-computed blocks and published bits-per-weight values."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quantviz import quantize_format, quantize_tensor
+from quantviz.formats import FORMATS
+from quantviz.figures import weights as figs
+
+RNG = np.random.default_rng(1)
+W = RNG.standard_normal((6, 100)).astype(np.float32)  # 100 is not a multiple of 16/32/64: padded last blocks
+INT_SCHEMES = [dict(bits=b, symmetric=s, granularity=g, axis=a, group_size=gs)
+               for b in (2, 4, 8) for s in (True, False) for g, a, gs in
+               (("tensor", 0, 128), ("channel", 0, 128), ("channel", 1, 128), ("group", 1, 32), ("group", 1, 16))]
+
+
+# ---- bits per weight, spelled out ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_storage_breakdown_recomputes_the_engines_bits_per_weight(fmt):
+    r = quantize_format(W, fmt)
+    total, text = figs.storage_breakdown(r, W.size)
+    assert total == pytest.approx(r.bits_per_weight, rel=1e-12)
+    assert f"{total:.4g} bits per weight" in text
+
+
+@pytest.mark.parametrize("fmt,published", [("q8_0", 8.5), ("q4_0", 4.5), ("q4_1", 5.0), ("q5_0", 5.5),
+                                           ("mxfp4", 4.25), ("nf4", 4.5)])
+def test_storage_breakdown_gives_the_published_block_rates(fmt, published):
+    """llama.cpp's ggml-common.h block sizes, OCP MX v1.0, QLoRA: on whole blocks the rate is the published one."""
+    w = RNG.standard_normal((4, 256)).astype(np.float32)
+    total, text = figs.storage_breakdown(quantize_format(w, fmt), w.size)
+    assert total == published
+    assert f"{published:g} bits per weight" in text
+
+
+def test_q4_0_arithmetic_reads_as_a_student_would_write_it():
+    _, text = figs.storage_breakdown(quantize_format(np.ones((1, 64), np.float32), "q4_0"), 64)
+    assert "32×4 + 16 = 144 bits" in text and "144/32 = 4.5" in text
+
+
+@pytest.mark.parametrize("kw", INT_SCHEMES[::3])
+def test_storage_breakdown_int(kw):
+    q = quantize_tensor(W, **kw)
+    total, _ = figs.storage_breakdown(q, W.size)
+    # by hand: N·b + one FP32 scale (and a b-bit zero point when affine) per unit
+    units = {"tensor": 1, "channel": W.shape[kw["axis"]], "group": W.shape[0] * -(-W.shape[1] // kw["group_size"])}
+    expected = (W.size * kw["bits"] + units[kw["granularity"]] * (32 + (0 if kw["symmetric"] else kw["bits"]))) / W.size
+    assert total == pytest.approx(expected) == q.bits_per_weight
+
+
+# ---- one block -----------------------------------------------------------------------------------------------
+
+def _all_blocks(w, r):
+    return [figs.inspect_block(w, r, k) for k in range(figs.n_blocks_of(w.shape, r))]
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_block_of_every_format_reconstructs_the_engines_values(fmt):
+    r = quantize_format(W, fmt)
+    seen = np.zeros(W.shape, bool)
+    for b in _all_blocks(W, r):
+        np.testing.assert_array_equal(b.recon, r.values[b.row, b.cols[0]:b.cols[1]])  # bit for bit
+        np.testing.assert_allclose(b.q * b.scale + b.offset, b.recon, rtol=1e-6, atol=1e-7)  # q·scale + offset
+        if b.levels.size:  # every reconstructed value is one of the block's levels
+            assert np.all(np.min(np.abs(b.recon[:, None] - b.levels[None, :]), axis=1) <= 1e-6 * np.abs(b.recon).max())
+        seen[b.row, b.cols[0]:b.cols[1]] = True
+    assert seen.all()  # the blocks tile the tensor
+
+
+@pytest.mark.parametrize("kw", INT_SCHEMES)
+def test_every_block_of_every_int_scheme_reconstructs_the_engines_values(kw):
+    q = quantize_tensor(W, **kw)
+    for b in _all_blocks(W, q):
+        np.testing.assert_allclose(b.recon, q.values[b.row, b.cols[0]:b.cols[1]], rtol=1e-6, atol=1e-7)
+
+
+def test_q4_0_block_by_hand():
+    """llama.cpp quantize_row_q4_0_ref: d = (signed max|x|) / −8, q = min(15, trunc(x/d + 8.5)), x̂ = d·(q − 8)."""
+    x = np.zeros((1, 32), np.float32)
+    x[0, 0], x[0, 1], x[0, 2], x[0, 3] = -2.0, 0.3, 1.9, -0.9
+    b = figs.inspect_block(x, quantize_format(x, "q4_0"), 0)
+    assert b.scale[0] == 0.25  # −2 / −8
+    assert list(b.codes[:4]) == [0, 9, 15, 4]  # trunc(−8 + 8.5), trunc(1.2 + 8.5), min(15, 16), trunc(−3.6+8.5)
+    np.testing.assert_array_equal(b.recon[:4], [-2.0, 0.25, 1.75, -1.0])
+    assert b.codes[4] == 8 and b.recon[4] == 0  # 0 is the code 8
+    assert b.levels.size == 16 and b.levels.min() == -2.0 and b.levels.max() == 1.75
+
+
+def test_int_window_symmetric_levels_by_hand():
+    x = np.array([[-1.4, 0.65, 0.13, 0.0]], np.float32)
+    b = figs.inspect_block(x, quantize_tensor(x, 4, True, "tensor"), 0)
+    s = 1.4 / 7  # narrow range: max|x| / (2^(4−1) − 1)
+    assert b.scale[0] == pytest.approx(s)
+    assert list(b.codes) == [-7, 3, 1, 0]  # round(0.65/0.2) = round(3.25), round(0.13/0.2) = round(0.65)
+    np.testing.assert_allclose(b.recon, [-1.4, 0.6, 0.2, 0.0], rtol=1e-6)
+    assert b.levels.size == 15 and b.levels[0] == pytest.approx(-1.4)
+    assert b.kind == "window" and b.size == figs.WINDOW
+
+
+def test_inspect_block_refuses_a_bad_index():
+    r = quantize_format(W, "q4_0")
+    with pytest.raises(ValueError, match="index"):
+        figs.inspect_block(W, r, figs.n_blocks_of(W.shape, r))
+
+
+# ---- figures ------------------------------------------------------------------------------------------------
+
+def test_grid_histogram_draws_levels_as_lines_only_when_readable():
+    w = RNG.standard_normal(4000)
+    fig, text = figs.grid_histogram(w, np.linspace(-3, 3, 15), (-3.0, 3.0), 0.002, "INT4", "the tensor")
+    lines = [t for t in fig.data if t.name == "levels of Q"]
+    assert lines and np.sum(~np.isnan(np.asarray(lines[0].x, float))) == 2 * 15
+    assert "15 levels" in text and "0.20%" in text
+    fig, text = figs.grid_histogram(w, np.linspace(-3, 3, 255), None, 0.0, "INT8", "the tensor")
+    assert not [t for t in fig.data if t.name == "levels of Q"] and "ticks" in text
+    fig, text = figs.grid_histogram(w, np.array([]), None, 0.0, "FP16", "the tensor", 2 ** 16)
+    assert "too dense" in text
+
+
+def test_clipped_tails_are_shaded_beyond_the_range():
+    w = np.linspace(-2, 2, 1001)
+    fig, _ = figs.grid_histogram(w, np.linspace(-1, 1, 7), (-1.0, 1.0), 0.5, "INT", "the tensor")
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(rects) == 2 and rects[0].x1 == -1.0 and rects[1].x0 == 1.0
+
+
+@given(st.integers(10, 20000))
+@settings(max_examples=20, deadline=None)
+def test_scatter_is_decimated_and_keeps_the_largest_values(n):
+    w = np.random.default_rng(n).standard_normal(n)
+    fig, _ = figs.scatter(w, np.round(w))
+    pts = [t for t in fig.data if t.mode == "markers"][0]
+    x = np.asarray(pts.x, float)
+    assert x.size <= figs.SCATTER_POINTS
+    assert np.isclose(np.abs(x).max(), np.abs(w).max(), rtol=1e-6)
+
+
+def test_rd_line_is_six_db_per_bit():
+    fig, _ = figs.rd_comparison([dict(label="a", bpw=4.0, sqnr=20.0, family="formats")], None, "")
+    line = fig.data[0]
+    x, y = np.asarray(line.x, float), np.asarray(line.y, float)
+    np.testing.assert_allclose(y, 20 * np.log10(2) * x, atol=1e-9)  # 10·log10(σ²/(σ²·2^(−2R)))
+
+
+def test_outlier_summary_counts_the_bulks_values():
+    """One column 20× the rest: per-tensor INT8 gives s = 20/127, and the bulk in ±1 lands on ≤ 13 values."""
+    w = np.random.default_rng(0).uniform(-1, 1, (64, 16))
+    w[:, 3] = 20.0
+    q = quantize_tensor(w, 8, True, "tensor")
+    text = figs.outlier_summary(w, q.values, axis=1)
+    assert text.startswith("1 outlier columns") and "other 15 columns" in text
+    n_values = int(text.split("on ")[-1].split(" distinct")[0])
+    assert n_values <= 2 * int(1 / (20 / 127) + 0.5) + 1
+    assert figs.outlier_summary(w[:, [0, 1, 2]], q.values[:, [0, 1, 2]], axis=1) == ""
+
+
+def test_channel_ranges_ratio_is_the_widest_over_the_median():
+    w = np.ones((4, 10)) * np.array([1, 1, 1, 8])[:, None]
+    _, text = figs.channel_ranges(w, 0, tensor_clip=(-8.0, 8.0))
+    assert "8.0×" in text and "1/8.0" in text
