@@ -29,6 +29,9 @@ PAGES = [
      "and what vector quantization buys."),
     ("pages/3_Audio.py", "**Audio**", ":material/volume_up:",
      "Hear the error: truncation distortion, TPDF dither and noise shaping on real clips, at true level."),
+    ("pages/4_Images.py", "**Images**", ":material/image:",
+     "Bit depth, banding and dithering (random, Bayer, blue noise, error diffusion), palettes, gamma, and JPEG's "
+     "quantization of 8×8 DCT coefficients, shown losslessly."),
     ("pages/5_Weights.py", "**Weights**", ":material/memory:",
      "INT8/INT4, FP8, llama.cpp Q4_0, NF4 on a small trained network: what each format stores, its distance to "
      "the rate–distortion limit, and the accuracy it keeps."),

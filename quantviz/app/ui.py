@@ -98,6 +98,7 @@ PAGES = [
     ("pages/1_Signals.py", "Signals"),
     ("pages/2_Nonuniform.py", "Non-uniform & VQ"),
     ("pages/3_Audio.py", "Audio"),
+    ("pages/4_Images.py", "Images"),
     ("pages/5_Weights.py", "Weights"),
 ]
 _ROOT = Path(__file__).resolve().parents[2]  # the repository: quantviz/app/ui.py → ../..

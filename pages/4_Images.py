@@ -1,0 +1,274 @@
+"""Images: bit depth, dithering, palettes, gamma and JPEG's quantization of the spectrum, shown losslessly."""
+
+import numpy as np
+import streamlit as st
+
+from quantviz import image_dither, image_quant, images_io
+from quantviz.app import ui
+from quantviz.app.cached import images as cached
+from quantviz.app.params import IMAGE_LABELS, IMAGE_PRESETS, IMAGE_STEP_SIZES, IMAGE_ZOOMS
+from quantviz.figures import images as figs
+
+ui.setup_page("Images", "Drop the bits of an image and watch banding appear; dither trades it for noise; JPEG "
+                        "quantizes frequencies, not pixels. Every picture here is sent losslessly (PNG).")
+st.markdown("<style>img[alt^='Pixels'] {image-rendering: pixelated;}</style>",  # enlarged: no blur
+            unsafe_allow_html=True)
+word = IMAGE_LABELS.get
+KERNELS = tuple(image_dither.KERNELS)
+
+# ---- Input ------------------------------------------------------------------------------------------------------
+sb = st.sidebar
+ui.preset_picker(IMAGE_PRESETS, key="images_preset")
+qbox, ibox = sb.container(), sb.container()  # the quantizer first: its controls stay above a projector's fold
+ibox.subheader("Image")
+source = ibox.radio("Source", ["gallery", "upload"], horizontal=True, key="source", format_func=word,
+                  **ui.default_kw("source"))
+if source == "gallery":
+    name = ibox.selectbox("Image", list(images_io.GALLERY), key="image", format_func=lambda k: k.replace("-", " "),
+                        **ui.default_kw("image"))
+    ibox.caption(images_io.GALLERY[name])
+    raw, source_key, source_label, notices = images_io.load_gallery(name), ("gallery", name), name, ()
+else:
+    up = ibox.file_uploader(f"Image: PNG, JPEG, TIFF, WebP, BMP or GIF (≤ {images_io.MAX_BYTES // 1_000_000} MB, "
+                          f"≤ {images_io.MAX_PIXELS // 1_000_000} MP)",
+                          type=["png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif"])
+    if up is None:
+        st.info("Upload an image in the sidebar, or switch the source back to the *built-in gallery*. Images above "
+                f"{images_io.DEFAULT_WORK_PIXELS / 1e6:g} MP are reduced for work and display.",
+                icon=":material/upload_file:")
+        st.stop()
+    try:
+        loaded = cached.uploaded(up.file_id, up)
+    except images_io.ImageInputError as exc:
+        ui.show_error(f"Could not use this file: {exc}")
+        st.stop()
+    raw, source_key, source_label, notices = loaded.values, ("upload", up.file_id), up.name, loaded.notices
+for text in notices:
+    st.info(text, icon=":material/info:")
+
+sb = qbox
+sb.subheader("Quantizer")
+scheme = sb.radio("Quantize to", ["levels", "palette", "jpeg"], horizontal=True, key="scheme", format_func=word,
+                  **ui.default_kw("scheme"))
+if scheme == "jpeg":
+    colour = "grey"
+    sb.caption("JPEG here works on the grey (luma) image, as on Y′ in a colour JPEG.")
+else:
+    colour = sb.radio("Colour", ["rgb", "grey"], horizontal=True, key="colour", format_func=word,
+                      **ui.default_kw("colour"))
+src = cached.source(source_key, colour, raw)
+H, W = src.values.shape[:2]
+bits, n_levels, dither, strength, serpentine, linear = 8, 256, "none", 1.0, False, False
+if scheme == "levels":
+    bits = sb.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
+                     help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) LSB.")
+    n_levels = 2 ** bits
+    allowed = image_dither.DITHER_METHODS
+elif scheme == "palette":
+    method = sb.selectbox("Palette", list(image_quant.PALETTE_METHODS), key="palette", format_func=word,
+                          **ui.default_kw("palette"))
+    if method not in image_quant.FIXED_PALETTES:
+        sb.slider("Colours", 2, 256, key="colors", **ui.default_kw("colors"))
+    allowed = ("none", *KERNELS)  # a palette is not a grid: ordered and random dither have no step to use
+if scheme != "jpeg":
+    if st.session_state.get("dither") not in allowed:
+        ui.set_value("dither", "none")
+        st.info("Ordered and random dither need a uniform grid; with a palette the dither is *none* or error "
+                "diffusion.", icon=":material/info:")
+    dither = sb.selectbox("Dither", list(allowed), key="dither", format_func=word, **ui.default_kw("dither"))
+    if dither != "none":
+        strength = sb.slider("Dither strength", 0.0, 1.0, step=0.05, key="strength", **ui.default_kw("strength"),
+                             help="1 = the classic amount; 0 = plain rounding (as Squoosh offers).")
+    if dither in KERNELS:
+        serpentine = sb.checkbox("Serpentine (odd rows right to left)", key="serpentine",
+                                 **ui.default_kw("serpentine"))
+        if scheme == "levels":
+            linear = sb.checkbox("Diffuse the error in linear light", key="linear", **ui.default_kw("linear"),
+                                 help="Choose levels and diffuse errors in light (sRGB decoded), not in codes.")
+else:
+    quality = sb.slider("JPEG quality (IJG)", 1, 100, key="quality", **ui.default_kw("quality"))
+
+# ---- Engine (cached, quantviz.app.cached.images) --------------------------------------------------------------
+if scheme == "levels":
+    r = cached.levels(source_key, colour, bits, dither, strength, serpentine, linear, src)
+elif scheme == "palette":
+    colors = 16 if method in image_quant.FIXED_PALETTES else st.session_state["colors"]
+    r = cached.palette(source_key, colour, method, colors, dither, strength, serpentine, src)
+else:
+    r = cached.jpeg_grey(source_key, quality, src)
+s = r.stats
+step = 1 / (n_levels - 1)
+
+# ---- Metrics ----------------------------------------------------------------------------------------------------
+psnr = "∞ dB" if not np.isfinite(s.psnr_db) else f"{s.psnr_db:.1f} dB"
+kib = lambda n: f"{n / 1024:.0f} KiB" if n >= 10240 else f"{n / 1024:.1f} KiB"  # noqa: E731
+model = figs.error_model(n_levels, r.dither_ran if scheme == "levels" else "none", strength)
+cards = [ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1")]
+if scheme == "levels":
+    model_psnr = 10 * np.log10(1 / model.mse)
+    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255², e = x − Q(x)",
+                        f"{model.mse * 255**2:.3g} = {model.formula}"),
+              ui.Metric("Colours" if colour == "rgb" else "Levels", f"{s.colours:,}",
+                        "distinct pixel values of Q", f"≤ {n_levels}" + ("³" if colour == "rgb" else "")
+                        + f" ({s.levels} per channel)" * (colour == "rgb"))]
+    cards[0] = ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{model_psnr:.1f} dB")
+elif scheme == "palette":
+    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255²"),
+              ui.Metric("Colours", f"{s.colours:,}", "distinct pixel values of Q",
+                        f"{len(r.palette)} in the palette", "palette")]
+else:
+    dec, n_bytes, _ = r.pillow
+    pil = figs.image_stats(src.values, dec)
+    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255²", f"{pil.mse_lsb:.3g}", "Pillow"),
+              ui.Metric("Zeros", f"{r.jpeg.zero_fraction:.1%}", "coefficients round(F/Q) = 0"),
+              ui.Metric("Entropy", f"{r.jpeg.entropy_bpp:.2f} bpp", "(1/64)·Σ H(Fq(u, v)) per pixel",
+                        f"{8 * n_bytes / (H * W):.2f} bpp", "Pillow's file")]
+    cards[0] = ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{pil.psnr_db:.1f} dB", "Pillow")
+if scheme != "jpeg":
+    cards.append(ui.Metric("Light shift", f"{100 * s.light_shift:+.2f} %", "mean lin(Q) − mean lin(x)",
+                           f"{100 * s.code_shift:+.2f} %", "in codes"))
+cards.append(ui.Metric("PNG size" if scheme != "jpeg" else "JPEG file", kib(r.png_full if scheme != "jpeg"
+                       else r.pillow[1]), "real file of Q (Pillow)", kib(src.png_full), "PNG of x"))
+ui.metric_cards(cards)
+
+if scheme == "levels":
+    what = (f"{bits} bit{'s' * (bits > 1)} per channel = {n_levels} levels, Δ = {255 * step:.4g} LSB · dither that "
+            f"ran: **{word(r.dither_ran)}**" + (f" at strength {strength:g}" if r.dither_ran != "none" else "")
+            + (", serpentine" if serpentine and r.dither_ran in KERNELS else "")
+            + (", in linear light" if linear and r.dither_ran in KERNELS else ""))
+elif scheme == "palette":
+    what = (f"{word(method)}, {len(r.palette)} colours · dither that ran: **{word(r.dither_ran)}**"
+            + (", serpentine" if serpentine and r.dither_ran in KERNELS else ""))
+else:
+    what = f"JPEG quality {quality}: table K.1 scaled by the IJG rule, 8×8 DCT, round(F/Q)"
+st.caption(f"**{source_label}**, {W}×{H} px, {word(colour)} · {what}"
+           + (" (strength 0: plain rounding)" if dither != "none" and r.dither_ran == "none" else ""))
+
+# ---- Views: original | quantized | zoom --------------------------------------------------------------------------
+ui.clamp_state("zoom_x", 0, max(W - st.session_state["zoom"], 0))
+ui.clamp_state("zoom_y", 0, max(H - st.session_state["zoom"], 0))
+zoom, zx, zy = st.session_state["zoom"], st.session_state["zoom_x"], st.session_state["zoom_y"]
+k = figs.display_stride(src.values.shape)
+c1, c2, c3 = st.columns(3)
+shrink = f" (every {k}th pixel shown)" if k > 1 else ""
+c1.image(figs.png_bytes(figs.outline(src.u8, zy // k, zx // k, max(zoom // k, 2)), 1), output_format="PNG",
+         caption=f"Original x{shrink}; magenta: the zoomed crop", width="stretch")
+c2.image(r.png, output_format="PNG", width="stretch",
+         caption=f"Quantized Q(x), PNG, exact levels{shrink}")
+with c3:
+    crop = r.values[zy:zy + zoom, zx:zx + zoom]
+    f = 256 // min(zoom, 256)
+    both = np.concatenate([figs.to_uint8(src.values[zy:zy + zoom, zx:zx + zoom]), figs.to_uint8(crop)], axis=1)
+    st.image(figs.png_bytes(figs.enlarge(both, f), 1), output_format="PNG", width="stretch", alt="Pixels: zoom",
+             caption=f"Zoom ×{f}, nearest neighbour: x (left) | Q(x) (right), {zoom}×{zoom} px at ({zx}, {zy})")
+a, b, c = st.columns([1, 2, 2])
+a.select_slider("Zoom crop (px)", IMAGE_ZOOMS, key="zoom", **ui.default_kw("zoom"))
+b.slider("Crop x (px from the left)", 0, max(W - zoom, 1), key="zoom_x", **ui.default_kw("zoom_x"),
+         disabled=W <= zoom)
+c.slider("Crop y (px from the top)", 0, max(H - zoom, 1), key="zoom_y", **ui.default_kw("zoom_y"),
+         disabled=H <= zoom)
+
+left, right = st.columns(2)
+e = figs.signed_error(src.values, r.values)
+rng = figs.error_scale(e, step if scheme == "levels" else 8 / 255)
+with left:
+    ek = e[::k, ::k]
+    st.image(figs.png_bytes(figs.error_rgb(ek, rng), 1), output_format="PNG", width="stretch",
+             caption=f"Error e = x − Q(x){' (mean of R, G, B)' if e.ndim == 2 and colour == 'rgb' else ''}: "
+                     f"vermillion = Q too dark, blue = too bright, white = 0. Colour scale ±{rng * 255:.3g} LSB "
+                     f"(amplified ×{0.5 / rng:.3g}: ±{rng * 255:.3g} LSB shows as ±half of full contrast).")
+with right:
+    if scheme == "palette":
+        ui.plot(*figs.palette_figure(r.palette, r.indices))
+    elif scheme == "levels":
+        ui.plot(*figs.levels_histogram(src.u8, r.u8, n_levels))
+    else:
+        jfigs, jnote = figs.jpeg_figures(r.jpeg, (zy, zx))
+        ui.plot(jfigs[0])
+if scheme == "jpeg":
+    j1, j2 = st.columns(2)
+    with j1:
+        ui.plot(jfigs[1])
+    with j2:
+        ui.plot(jfigs[2])
+    ui.notice(jnote + f" Entropy {r.jpeg.entropy_bpp:.2f} bpp against Pillow's real file "
+              f"{8 * r.pillow[1] / (H * W):.2f} bpp (headers, tables, Huffman coding of zero runs).")
+
+# ---- Where the model breaks ---------------------------------------------------------------------------------------
+if scheme == "levels":
+    ratio = s.mse / model.mse
+    on_edge = float(np.mean((src.values == 0) | (src.values == 1)))
+    notes = [(s.mse == 0, "**Nothing to quantize**: the image is already on this grid (an 8-bit image at 8 bits)."),
+             (s.mse > 0 and not 0.8 < ratio < 1.25,
+              f"**The model is off by ×{ratio:.2f}** (measured {s.mse_lsb:.3g} LSB² against {model.formula} = "
+              f"{model.mse * 255**2:.3g}). The model assumes every pixel lands uniformly in its cell; here "
+              f"{model.note}."),
+             (on_edge > 0.05, f"**{on_edge:.0%} of the values are exactly 0 or 1**: on a level, their error is 0."),
+             (r.dither_ran == "none" and bits <= 4 and s.mse > 0,
+              f"**Banding**: {n_levels} levels; a smooth area becomes flat bands whose edges are contours the "
+              "original does not have; dither breaks them into noise."),
+             (r.dither_ran == "atkinson", "**Atkinson diffuses only 6/8 of each error**: shadows and highlights "
+                                          "clip to flat black and white, contrast rises."),
+             (abs(s.light_shift) > 0.01, f"**Brightness**: the mean light moved {100 * s.light_shift:+.1f} % of full "
+                                         "scale; dithering sRGB codes as if they were light brightens mid-greys "
+                                         "(see *Gamma* below)."),
+             ]
+    hits = [t for on, t in notes if on]
+    st.markdown("\n".join(f"- {t}" for t in hits) if hits else
+                f"- The model fits: measured {s.mse_lsb:.3g} LSB² against {model.formula} = "
+                f"{model.mse * 255**2:.3g} LSB² (×{ratio:.2f}).")
+
+# ---- Gamma ---------------------------------------------------------------------------------------------------------
+with ui.lazy_expander("Gamma: error diffusion in sRGB codes vs in linear light", "gamma") as box:
+    if box.open:
+        kern = dither if dither in KERNELS else "floyd-steinberg"
+        gb = bits if scheme == "levels" else 1
+        wedge, res = cached.gamma_compare(source_key, colour, gb, kern, serpentine, strength, src)
+        gap = np.full((6, wedge.shape[1]), 255, np.uint8)
+        pic = np.concatenate([wedge, gap, res["srgb"][1], gap, res["linear"][1]])
+        st.image(figs.png_bytes(pic, 1), output_format="PNG", width="content", alt="Pixels: grey wedge",
+                 caption="Top: grey codes 0, 1/8, …, 1. Middle: diffused in sRGB codes. Bottom: in linear "
+                         "light. Step back or squint: the middle row is too bright.")
+        st.markdown(
+            f"{word(kern)} at {gb} bit{'s' * (gb > 1)}: mean light shift of the wedge **{100 * res['srgb'][2]:+.2f} %**"
+            f" in sRGB codes vs **{100 * res['linear'][2]:+.2f} %** in linear light; of this image "
+            f"**{100 * res['srgb'][0]:+.2f} %** vs **{100 * res['linear'][0]:+.2f} %** (of full light). "
+            "sRGB code ½ is only 21 % of the light (IEC 61966-2-1), but half white pixels give 50 %.")
+
+# ---- Step-through -------------------------------------------------------------------------------------------------
+with ui.lazy_expander("Error diffusion, one pixel at a time", "stepper") as box:
+    if box.open:
+        kern = dither if dither in KERNELS else "floyd-steinberg"
+        size = st.session_state["step_size"]
+        tile = figs.luma(src.values)[zy:zy + size, zx:zx + size]
+        L = n_levels if scheme == "levels" else 2
+        trace = figs.diffusion_trace(tile, L, kern, serpentine, strength if dither in KERNELS else 1.0)
+        ui.clamp_state("step", 0, tile.size - 1)
+
+        def _go(value):
+            st.session_state["step"] = int(min(max(value, 0), tile.size - 1))
+
+        s1, s2, s3 = st.columns([1, 3, 1], vertical_alignment="bottom")
+        s1.select_slider("Crop (px)", IMAGE_STEP_SIZES, key="step_size", **ui.default_kw("step_size"))
+        n = s2.slider("Step", 0, max(tile.size - 1, 1), key="step", **ui.default_kw("step"))
+        for col, (lab, icon, to) in zip(s3.columns(2), (("back", ":material/chevron_left:", n - 1),
+                                                         ("next", ":material/chevron_right:", n + 1))):
+            col.button("", icon=icon, key=f"img_step_{lab}", help=f"{lab} pixel", on_click=_go, args=(to,))
+        ui.plot(*figs.diffusion_step_figure(tile, trace, n))
+        st.caption(f"{word(kern)}{' (the page’s dither is not a diffusion kernel)' * (dither not in KERNELS)} on the "
+                   f"luma of the {size}×{size} crop at ({zx}, {zy}), {L} levels.")
+
+with ui.lazy_expander("Theory: the formulas on this page", "theory") as box:
+    if box.open:
+        st.markdown(r"""
+- **Uniform levels**: Q(x) = round(x·(L − 1))/(L − 1), L = 2^b per channel, step Δ = 1/(L − 1) (255/(L − 1) LSB).
+  If each pixel lands uniformly in its cell, e = x − Q(x) is uniform on ±Δ/2: **MSE = Δ²/12**, PSNR = 10·log10(12/Δ²).
+- **Random dither** d (non-subtractive) adds its power: Δ²/12 + σ_d², RPDF σ_d² = Δ²/12, TPDF Δ²/6 (Schuchman 1964).
+- **Ordered dither**: thresholds t = (M + ½)/n² − ½ from an n×n matrix of ranks (Bayer 1973; void-and-cluster blue
+  noise, Ulichney 1993) add (1 − 1/n⁴)·Δ²/12.
+- **Error diffusion** (Floyd & Steinberg 1976): e = ε_n − Σ w_k ε_(n−k), the local errors filtered by the kernel, so its
+  power is about Δ²/12·(1 + Σw²) but it sits at high spatial frequencies, where the eye averages it away.
+- **Gamma**: light ℓ = ((V + 0.055)/1.055)^2.4 (sRGB). Averages of pixels are averages of light, not of codes.
+- **JPEG** (T.81): F = DCT₈ₓ₈(255x − 128), Fq = round(F/Q), Q = Table K.1 scaled by S = 5000/q (q < 50) or
+  200 − 2q: ⌊(S·T + 50)/100⌋. Most high-frequency Fq are 0, which the entropy coder turns into few bits.
+""")

@@ -1,0 +1,189 @@
+"""The Images page (AppTest): defaults, every preset, deep links, bad uploads, extremes, the step-through
+buttons and the permalink round trip (issue #13)."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from quantviz.app.params import IMAGE_FIELDS, IMAGE_PRESETS
+from quantviz.app.state import query_lists, to_query
+from tests.apptest_utils import metric_values, run_page
+from tests.test_page_state import _walk, assert_round_trip, widgets
+
+PAGE = "pages/4_Images.py"
+
+
+def images(at):
+    return [n for n in _walk(at._tree) if type(n).__name__ == "Image"]
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """The bytes of every media file the page stores (AppTest keeps them in a mock storage it drops after a run)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stored = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        stored[file_id] = (bytes(path_or_data), mimetype)
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return stored
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_defaults_show_five_cards_and_the_dither_that_ran():
+    at = run_page(PAGE)
+    m = metric_values(at)
+    assert list(m) == ["PSNR", "MSE (LSB²)", "Colours", "Light shift", "PNG size"]
+    assert "3 bits per channel = 8 levels" in captions(at)
+    assert "dither that ran: **none**" in captions(at)
+    assert dict(at.query_params) == {}  # the defaults make an empty link
+    assert [i.proto.imgs[0].url.endswith(".png") for i in images(at)] == [True] * 4  # x, Q, zoom, error: PNG
+
+
+@pytest.mark.parametrize("name", list(IMAGE_PRESETS))
+def test_every_preset_runs_and_its_link_holds_it(name):
+    at = run_page(PAGE, query_lists(to_query(IMAGE_PRESETS[name], IMAGE_FIELDS)))
+    shown = widgets(at)
+    for key, value in IMAGE_PRESETS[name].items():
+        if key in shown:
+            assert shown[key] == value, (key, shown[key], value)
+    assert not at.error
+
+
+def test_choosing_a_preset_sets_the_controls():
+    at = run_page(PAGE)
+    name = "1 bit, Bayer 8×8: the cross-hatch"
+    at.selectbox(key="images_preset").select(name).run()
+    assert at.slider(key="bits").value == 1 and at.selectbox(key="dither").value == "bayer-8"
+    assert "dither that ran: **ordered, Bayer 8×8**" in captions(at)
+    assert at.query_params["dither"] == "bayer-8"
+
+
+def test_deep_link_2_bits_no_dither_shows_exactly_4_levels_per_channel(media):
+    at = run_page(PAGE, {"bits": "2", "dither": "none"})
+    assert "2 bits per channel = 4 levels" in captions(at)
+    assert "≤ 4³ (4 per channel)" in captions(at)
+    quantized = images(at)[1].proto.imgs[0]
+    assert quantized.caption.startswith("Quantized")
+    data, mime = media[quantized.url.rsplit("/", 1)[1].split(".")[0]]
+    assert mime == "image/png"
+    shown = np.asarray(Image.open(io.BytesIO(data)))
+    assert shown.shape == (512, 512, 3)
+    for c in range(3):
+        assert sorted(np.unique(shown[..., c])) == [0, 85, 170, 255]
+    assert int(metric_values(at)["Colours"].replace(",", "")) == len(np.unique(shown.reshape(-1, 3), axis=0))
+
+
+def test_the_1_bit_model_and_the_brightness_lesson_are_stated():
+    at = run_page(PAGE, query_lists(to_query(IMAGE_PRESETS["Gamma: 1-bit dither in sRGB is too bright"],
+                                             IMAGE_FIELDS)))
+    text = " ".join(md.value for md in at.markdown)
+    assert "**Brightness**" in text
+    shift = float(metric_values(at)["Light shift"].replace("%", "").replace("+", ""))
+    at2 = run_page(PAGE, query_lists(to_query(IMAGE_PRESETS["Gamma: the same in linear light"], IMAGE_FIELDS)))
+    shift_linear = float(metric_values(at2)["Light shift"].replace("%", "").replace("+", "").replace("−", "-"))
+    assert shift > 10 and abs(shift_linear) < 1
+
+
+def _png(shape=(60, 80, 3)) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name,data", [
+    ("garbage.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4),
+    ("truncated.png", _png()[:300]),
+    ("notes.png", b"just some text, not an image"),
+])
+def test_bad_uploads_give_a_message_and_keep_the_controls(name, data):
+    at = run_page(PAGE, {"source": "upload", "bits": "2", "dither": "bayer-4"})
+    assert "Upload an image" in " ".join(i.value for i in at.info)
+    at.file_uploader[0].upload(name, data, "image/png").run()
+    assert not at.exception
+    assert any("Could not use this file" in e.value for e in at.error)
+    assert at.query_params["bits"] == "2" and at.query_params["dither"] == "bayer-4"
+    at.file_uploader[0].upload("good.png", _png(), "image/png").run()
+    assert not at.exception and not at.error
+    assert at.slider(key="bits").value == 2 and at.selectbox(key="dither").value == "bayer-4"
+    assert "**good.png**, 80×60 px" in captions(at)
+
+
+@pytest.mark.parametrize("params", [
+    {"bits": "1", "dither": "rpdf", "strength": "0"},
+    {"bits": "8", "dither": "stucki", "serpentine": "true", "linear": "true"},
+    {"bits": "8"},  # an 8-bit image at 8 bits: nothing to quantize
+    {"image": "grey-ramp", "zoom": "64", "zoom_x": "100000", "zoom_y": "100000"},
+    {"scheme": "palette", "palette": "kmeans-lab", "colors": "2", "dither": "sierra-lite"},
+    {"scheme": "palette", "palette": "octree", "colors": "256", "colour": "grey"},
+    {"scheme": "palette", "palette": "web-safe", "dither": "bayer-8"},  # not a palette dither: falls back, said
+    {"scheme": "jpeg", "quality": "1"},
+    {"scheme": "jpeg", "quality": "100", "image": "coffee"},
+    {"stepper": "true", "step": "255", "step_size": "8", "gamma": "true", "theory": "true"},
+    {"stepper": "true", "step_size": "16", "dither": "atkinson", "serpentine": "true", "bits": "2"},
+])
+def test_extremes_never_raise(params):
+    at = run_page(PAGE, params)
+    assert not at.error
+
+
+def test_an_8_bit_image_at_8_bits_says_there_is_nothing_to_quantize():
+    at = run_page(PAGE, {"bits": "8"})
+    assert metric_values(at)["PSNR"] == "∞ dB"
+    assert "Nothing to quantize" in " ".join(md.value for md in at.markdown)
+
+
+def test_palette_dither_outside_the_palette_choices_falls_back_and_says_so():
+    at = run_page(PAGE, {"scheme": "palette", "dither": "bayer-8"})
+    assert at.selectbox(key="dither").value == "none"
+    assert "dither" not in at.query_params
+    assert any("need a uniform grid" in i.value for i in at.info)
+
+
+def test_crop_is_clamped_to_the_image():
+    at = run_page(PAGE, {"image": "grey-ramp", "zoom": "64", "zoom_x": "100000", "zoom_y": "100000"})
+    assert at.slider(key="zoom_x").value == 512 - 64 and at.slider(key="zoom_y").value == 256 - 64
+    assert at.query_params["zoom_x"] == str(512 - 64)
+
+
+def test_step_buttons_move_the_step_and_the_figure():
+    at = run_page(PAGE, {"stepper": "true", "dither": "floyd-steinberg", "bits": "1"})
+    assert at.slider(key="step").value == 0
+    at.button(key="img_step_next").click().run()
+    at.button(key="img_step_next").click().run()
+    assert at.slider(key="step").value == 2 and at.query_params["step"] == "2"
+    at.button(key="img_step_back").click().run()
+    assert at.slider(key="step").value == 1
+    import json
+
+    titles = [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
+    assert any(t.startswith("Step 2 of 64") for t in titles), titles
+
+
+def test_jpeg_cards_compare_with_pillow():
+    at = run_page(PAGE, {"scheme": "jpeg", "image": "camera", "quality": "75"})
+    m = metric_values(at)
+    assert list(m) == ["PSNR", "MSE (LSB²)", "Zeros", "Entropy", "JPEG file"]
+    ours = float(m["PSNR"].split()[0])
+    pillow = float(captions(at).split("Pillow: ")[1].split()[0])
+    assert abs(ours - pillow) < 0.1
+
+
+@pytest.mark.parametrize("params", [
+    {"image": "sky", "bits": "3", "dither": "blue-noise", "zoom_x": "17"},
+    {"scheme": "palette", "palette": "kmeans", "colors": "8", "dither": "atkinson", "strength": "0.5"},
+    {"scheme": "jpeg", "quality": "20", "stepper": "true", "step": "9"},
+])
+def test_round_trip(params):
+    at = run_page(PAGE, params)
+    assert_round_trip(at, PAGE)
