@@ -157,12 +157,7 @@ if source == "model" and act_bits and float_acc is not None:
                f"{'—' if acc is None else f'{100 * acc:.1f} %'} (float model {100 * base:.1f} %).")
 if source == "model" and acc is None:
     st.caption(f"Accuracy not available: the scheme refuses a layer of the model ({why}).")
-outliers = figs.outlier_summary(w, result.values, axis)
-st.caption(f"**{source_label}** · {scheme_label} · {bpw:.4g} bits per weight · SQNR {ui.fmt_db(sqnr)}, "
-           + (f"{ui.fmt_db(bound - sqnr)} below the Gaussian bound at that rate · " if bound >= sqnr else
-              f"{ui.fmt_db(sqnr - bound)} above the Gaussian bound at that rate (possible: not a Gaussian) · ")
-           + (f"{clipped:.2%} of values clipped" if clipped else "nothing clipped")
-           + (f" · **{outliers}**" if outliers else ""))
+summary = st.empty()  # filled below, once the comparison's words are defined
 
 # ---- Views ---------------------------------------------------------------------------------------------------
 views = st.pills("Views (each preset opens its own)", list(VIEWS), selection_mode="multi", key="views",
@@ -177,11 +172,14 @@ clip = None if ranges is None else (float(ranges[0][r0, c0]), float(ranges[1][r0
 if is_int:
     s0, z0 = float(result.expand(result.scale)[r0, c0]), int(result.expand(result.zero_point)[r0, c0])
     levels = s0 * (np.arange(result.qmin, result.qmax + 1) - z0)
+    unit_values = {"tensor": None, "channel": w[r0] if axis == 0 else w[:, c0],
+                   "group": info.x}[result.granularity]
     unit = {"tensor": "the tensor (one grid)",
             "channel": f"{'row' if axis == 0 else 'column'} {r0 if axis == 0 else c0} (each has its own)",
             "group": f"group {block} (row {r0}, columns {c0}–{info.cols[1] - 1})"}[result.granularity]
 else:
     levels = info.levels
+    unit_values = info.x if result.block_size else None
     unit = (f"block {block} (row {r0}, columns {c0}–{info.cols[1] - 1})" if result.block_size else
             "the tensor (one grid)")
 
@@ -189,7 +187,8 @@ else:
 def view(key):
     if key == "grid":
         ui.plot(*figs.grid_histogram(w, levels, clip, clipped, scheme_label, unit,
-                                     None if len(levels) else (2 ** 16 if not is_int else 2 ** result.bits)))
+                                     None if len(levels) else (2 ** 16 if not is_int else 2 ** result.bits),
+                                     unit_values))
     elif key == "error":
         half = float(result.scale) / 2 if is_int and result.granularity == "tensor" else None
         ui.plot(*figs.error_histogram(w - result.values, half, sqnr))
@@ -223,18 +222,36 @@ def block_view():
                 + (" (a window: this scheme has no blocks; its scale is the "
                    f"{'tensor' if not is_int or result.granularity == 'tensor' else 'channel'}'s)"
                    if info.kind == "window" else ""))
+    pick, stored = st.columns([1, 2])
     if n_blocks > 1:
-        st.slider(f"Block (of {n_blocks:,}, row by row)", 0, n_blocks - 1, key="block", **ui.default_kw("block"))
+        pick.slider(f"Block (of {n_blocks:,}, row by row)", 0, n_blocks - 1, key="block", **ui.default_kw("block"))
+    total, text = figs.storage_breakdown(result, n)
+    stored.markdown("**What is stored:** " + text + (f" (the engine reports {bpw:.4g})" if abs(total - bpw) > 1e-9
+                                                     else ""))
     left, right = st.columns([3, 2])
     with left:
         ui.plot(*figs.block_figure(info))
     with right:
-        st.dataframe(figs.block_table(info), height=300, hide_index=True,
-                     column_config={k: st.column_config.NumberColumn(format="%.4g")
-                                    for k in ("w", "q (×scale)", "scale", "offset", "ŵ", "w − ŵ")})
-    total, text = figs.storage_breakdown(result, n)
-    st.markdown("**What is stored:** " + text + (f" (the engine reports {bpw:.4g})" if abs(total - bpw) > 1e-9
-                                                  else ""))
+        st.dataframe(figs.block_table(info), height=330, hide_index=True,
+                     column_config={"col": st.column_config.NumberColumn(width=40),
+                                    "code": st.column_config.NumberColumn(width=48),
+                                    **{k: st.column_config.NumberColumn(format="%.3g")
+                                       for k in ("w", "q", "scale", "offset", "ŵ", "w − ŵ")}})
+
+
+def compare_lesson(pts) -> str:
+    """The comparison this setting (or preset) is about, in numbers from the all-schemes sweep."""
+    by = {p["label"]: p for p in pts}
+    pick = lambda lab: f"{lab} {by[lab]['sqnr']:.1f} dB at {by[lab]['bpw']:.3g} b/w"  # noqa: E731
+    if scheme[0] == "format" and scheme[1].startswith("fp8"):
+        return f"{pick('FP8 E4M3')} vs {pick('FP8 E5M2')}: one more mantissa bit ≈ 6 dB; E5M2's range is unused."
+    if is_int:
+        labels = [f"INT{result.bits} {f}" for f in ("per-tensor", "per-channel", "group 32")]
+        return (f"INT{result.bits} on this tensor: " + "; ".join(pick(k) for k in labels if k in by)
+                + ": a scale per group of 32 costs 1 bit per weight and buys the most at low bit widths.")
+    if scheme[0] == "format" and scheme[1].startswith("nf4") or (source == "synthetic" and kind == "gaussian"):
+        return f"{pick('NF4')} vs {pick('Q4_0')} (INT4, FP16 scale per 32) vs {pick('INT4 group 32')}."
+    return ""
 
 
 def compare_view():
@@ -245,13 +262,7 @@ def compare_view():
             "Gaussian is the hardest to compress, so for any other distribution the true limit lies on or above "
             "the line, and a point may cross it.")
     fig, text = figs.rd_comparison(pts, {"bpw": bpw, "sqnr": sqnr}, note)
-    by = {p["label"]: p for p in pts}
-    pick = lambda lab: f"{lab} {by[lab]['sqnr']:.1f} dB at {by[lab]['bpw']:.3g} b/w"  # noqa: E731
-    if scheme[0] == "format" and scheme[1].startswith("fp8"):
-        text += f" {pick('FP8 E4M3')} vs {pick('FP8 E5M2')}: one more mantissa bit ≈ 6 dB; E5M2's range is unused."
-    elif scheme[0] == "format" and scheme[1].startswith("nf4") or (source == "synthetic" and kind == "gaussian"):
-        text += f" {pick('NF4')} vs {pick('Q4_0')} (INT4, FP16 scale per 32) vs {pick('INT4 group 32')}."
-    ui.plot(fig, text)
+    ui.plot(fig, text + " " + compare_lesson(pts))
 
 
 def accuracy_view():
@@ -263,9 +274,16 @@ def accuracy_view():
     ui.plot(*figs.accuracy_vs_bits(sweep, f_acc, fmts, cur))
 
 
-for key in VIEWS:
-    if key in views:
-        view(key)
+outliers = figs.outlier_summary(w, result.values, axis)
+summary.caption(f"**{source_label}** · {scheme_label} · {bpw:.4g} bits per weight · SQNR {ui.fmt_db(sqnr)}, "
+           + (f"{ui.fmt_db(bound - sqnr)} below the Gaussian bound at that rate · " if bound >= sqnr else
+              f"{ui.fmt_db(sqnr - bound)} above the Gaussian bound at that rate (possible: not a Gaussian) · ")
+           + (f"{clipped:.2%} of values clipped" if clipped else "nothing clipped")
+           + (f" · **{outliers}**" if outliers else "")
+           + (f" · **{lesson}**" if "compare" in views and (lesson := compare_lesson(cw.comparison(source_key, w)))
+              else ""))
+for key in views:  # in the order the preset or the link lists them: the lesson's view first
+    view(key)
 
 with ui.lazy_expander("Theory: the formulas behind the cards", "theory") as box:
     if box.open:

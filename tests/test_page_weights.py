@@ -120,7 +120,7 @@ def test_a_deep_link_opens_a_block():
     assert widgets(at)["block"] == 7
     assert "ŵ = d · q + m" in captions(at)
     table = at.dataframe[0].value
-    assert list(table["column"]) == list(range(32, 64))  # block 7 of fc1 (2 per row): row 3, columns 32–63
+    assert list(table["col"]) == list(range(32, 64))  # block 7 of fc1 (2 per row): row 3, columns 32–63
     np.testing.assert_allclose(table["ŵ"], quantize_format(MODEL.mlp.weights[0], "q4_1").values[3, 32:64])
 
 

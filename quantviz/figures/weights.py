@@ -243,12 +243,15 @@ def _fmt(v: float) -> str:
 
 
 def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_fraction: float,
-                   scheme: str, unit: str, n_levels_total: int | None = None) -> tuple[go.Figure, str]:
+                   scheme: str, unit: str, n_levels_total: int | None = None,
+                   unit_values: np.ndarray | None = None) -> tuple[go.Figure, str]:
     """Histogram of the weights with the quantization grid of one unit over it.
 
     ``levels``: the values the unit can take (empty: too many to list, e.g. FP16); ``clip``: (lo, hi) of
     that unit (None: no clipping range, e.g. a float cast); ``clipped_fraction``: of all values, those
-    beyond their own unit's range; ``unit``: which unit's grid is drawn (words).
+    beyond their own unit's range; ``unit``: which unit's grid is drawn (words); ``unit_values``: that
+    unit's own values when it is not the whole tensor (then both are drawn as densities: the grid and the
+    shaded tails belong to the unit, not to the other values).
     """
     w = np.asarray(w, dtype=np.float64).ravel()
     lo, hi = float(w.min()), float(w.max())
@@ -256,14 +259,25 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
         lo, hi = min(lo, clip[0]), max(hi, clip[1])
     pad = 0.04 * (hi - lo or 1.0)
     x0, x1 = lo - pad, hi + pad
-    counts, edges = np.histogram(w, bins=120, range=(x0, x1))
-    centers = 0.5 * (edges[1:] + edges[:-1])
     std = float(w.std()) or 1.0
     heavy = float(np.abs(w - w.mean()).max()) > 6 * std
-    fig = base_figure(f"Weights and the grid of {unit}", "value w", "count" + (" (log scale)" if heavy else ""),
-                      height=330, yaxis=dict(type="log") if heavy else {}, hovermode="closest", bargap=0)
-    fig.add_trace(go.Bar(x=display_array(centers), y=counts, name="w (histogram)", marker_color=COLORS["original"],
-                         marker_line_width=0, opacity=0.75, hovertemplate="%{x:.3g}: %{y} values<extra></extra>"))
+    dens = unit_values is not None
+    counts, edges = np.histogram(w, bins=120, range=(x0, x1), density=dens)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    ylabel = ("density (1/unit of w)" if dens else "count") + (" (log scale)" if heavy else "")
+    fig = base_figure(f"Weights and the grid of {unit}", "value w", ylabel, height=330,
+                      yaxis=dict(type="log") if heavy else {}, hovermode="closest", bargap=0, barmode="overlay")
+    fig.add_trace(go.Bar(x=display_array(centers), y=display_array(counts),
+                         name="all values of the tensor" if dens else "w (histogram)",
+                         marker_color=COLORS["accent3"] if dens else COLORS["original"], marker_line_width=0,
+                         opacity=0.45 if dens else 0.75, hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
+    if dens:
+        u = np.asarray(unit_values, dtype=np.float64).ravel()
+        uc, ue = np.histogram(u, bins=40, range=(x0, x1), density=True)
+        fig.add_trace(go.Bar(x=display_array(0.5 * (ue[1:] + ue[:-1])), y=display_array(uc), width=ue[1] - ue[0],
+                             name=f"the {u.size} values of this unit", marker_color=COLORS["original"],
+                             marker_line_width=0, opacity=0.9, hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
+        counts = np.maximum(counts, uc.max())
     lv = np.asarray(levels, dtype=np.float64)
     inview = lv[(lv >= x0) & (lv <= x1)]
     top = float(counts.max()) * (1.6 if heavy else 1.05) or 1.0
@@ -284,7 +298,7 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
                  else "its levels are too dense to draw")
     if clip is not None:
         for a, b in ((x0, clip[0]), (clip[1], x1)):
-            if b > a:
+            if b > a:  # the unit's clipped tails
                 fig.add_shape(type="rect", yref="paper", y0=0, y1=1, x0=a, x1=b, fillcolor=COLORS["error"],
                               opacity=0.13, line_width=0, layer="below")
         fig.add_trace(go.Scatter(x=[clip[0], clip[0], None, clip[1], clip[1]],
@@ -292,6 +306,8 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
                                  name="clip range (beyond: shaded)", line=THEORY_LINE, hoverinfo="skip"))
     fig.update_xaxes(range=[x0, x1])
     text = (f"{scheme}: the grid of {unit}; {drawn}. "
+            + ("Other units have grids of their own, so the pale values beyond this unit's range are not "
+               "clipped by it. " if dens else "")
             + (f"Clip range [{_fmt(clip[0])}, {_fmt(clip[1])}]. " if clip is not None else "")
             + (f"{clipped_fraction:.2%} of all values lie beyond their own range and saturate."
                if clipped_fraction > 0 else "No value lies beyond its range (nothing saturates).")
@@ -401,13 +417,18 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str) 
     colors = {"INT per-tensor": COLORS["accent3"], "INT per-channel": COLORS["original"],
               "INT group 32": COLORS["accent"], "formats": COLORS["accent2"]}
     for fam, color in colors.items():
-        ps = [p for p in points if p["family"] == fam]
+        ps = sorted((p for p in points if p["family"] == fam), key=lambda p: p["bpw"])
         if not ps:
             continue
+        # labels of formats closer than 0.3 bit to the previous one alternate around their points
+        where, k = [], 0
+        for i, p in enumerate(ps):
+            k = k + 1 if i and p["bpw"] - ps[i - 1]["bpw"] < 0.3 else 0
+            where.append(("middle right", "top left", "bottom right", "top right", "bottom left", "middle left")[k % 6])
         fig.add_trace(go.Scatter(
             x=[p["bpw"] for p in ps], y=[p["sqnr"] for p in ps], name=fam,
             mode="markers+text" if fam == "formats" else "markers+lines",
-            text=[p["label"] for p in ps] if fam == "formats" else None, textposition="middle right",
+            text=[p["label"] for p in ps] if fam == "formats" else None, textposition=where,
             textfont=dict(size=11), marker=dict(size=8, color=color),
             line=dict(color=color, width=1), customdata=[p["label"] for p in ps],
             hovertemplate="%{customdata}: %{x:.3g} bits/w, %{y:.1f} dB<extra></extra>"))
@@ -415,15 +436,21 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str) 
         fig.add_trace(go.Scatter(x=[current["bpw"]], y=[current["sqnr"]], mode="markers", name="this setting",
                                  marker=dict(size=16, symbol="star", color=COLORS["quantized"],
                                              line=dict(color="black", width=1))))
-    ys = [p["sqnr"] for p in points if np.isfinite(p["sqnr"])]
+    wide = current is not None and current["bpw"] > 9
+    shown = [p for p in points if wide or p["bpw"] <= 9.5]
+    ys = [p["sqnr"] for p in shown if np.isfinite(p["sqnr"])]
     fig.update_yaxes(range=[min(0.0, min(ys) - 3), max(ys) + 8])
-    fig.update_xaxes(range=[0, 17.5])
-    best = max((p for p in points if p["bpw"] <= 5.0), key=lambda p: p["sqnr"] - 6.02 * p["bpw"], default=None)
+    fig.update_xaxes(range=[0, 17.5 if wide else 9.5])
+    off = [p for p in points if p not in shown]
+    best = max((p for p in points if 3.0 <= p["bpw"] <= 5.0), key=lambda p: p["sqnr"] - 6.02 * p["bpw"],
+               default=None)
     text = ("Each point costs its bits per weight (codes, scales, mins and tensor constants) and buys its SQNR. "
             "The dashed line is Shannon's bound for a memoryless Gaussian of the same variance: no quantizer of a "
             "Gaussian does better. " + variance_note
-            + (f" Closest to the line at ≤ 5 bits: {best['label']} ({best['sqnr'] - 6.02 * best['bpw']:+.1f} dB "
-               "from it)." if best else ""))
+            + (" Off the right edge: " + ", ".join(f"{p['label']} {p['sqnr']:.1f} dB at {p['bpw']:.3g} bits"
+                                                   for p in off) + "." if off else "")
+            + (f" Closest to the line between 3 and 5 bits: {best['label']} "
+               f"({_fmt(best['sqnr'] - 6.02 * best['bpw'])} dB from it)." if best else ""))
     return fig, text
 
 
@@ -495,10 +522,14 @@ def block_figure(info: BlockInfo) -> tuple[go.Figure, str]:
 
 
 def block_table(info: BlockInfo) -> dict:
-    """The block as columns for a table: position, w, code q, scale, offset, q·scale + offset, error."""
-    return {"column": np.arange(info.cols[0], info.cols[1]), "w": info.x, "code": info.codes,
-            "q (×scale)": info.q, "scale": info.scale, "offset": info.offset, "ŵ": info.recon,
-            "w − ŵ": info.x - info.recon}
+    """The block as columns for a table: column, w, stored code, q (what multiplies the scale), scale, offset
+    (only when some is not 0), ŵ = q·scale + offset, and the error."""
+    out = {"col": np.arange(info.cols[0], info.cols[1]), "w": info.x, "code": info.codes, "q": info.q,
+           "scale": info.scale}
+    if np.any(info.offset):
+        out["offset"] = info.offset
+    out.update({"ŵ": info.recon, "w − ŵ": info.x - info.recon})
+    return out
 
 
 def float_levels(fmt: str) -> np.ndarray:
