@@ -246,9 +246,15 @@ def compare_lesson(pts) -> str:
     if scheme[0] == "format" and scheme[1].startswith("fp8"):
         return f"{pick('FP8 E4M3')} vs {pick('FP8 E5M2')}: one more mantissa bit ≈ 6 dB; E5M2's range is unused."
     if is_int:
-        labels = [f"INT{result.bits} {f}" for f in ("per-tensor", "per-channel", "group 32")]
-        return (f"INT{result.bits} on this tensor: " + "; ".join(pick(k) for k in labels if k in by)
-                + ": a scale per group of 32 costs 1 bit per weight and buys the most at low bit widths.")
+        t, c, g = (by.get(f"INT{result.bits} {f}") for f in ("per-tensor", "per-channel", "group 32"))
+        text = f"INT{result.bits} symmetric min–max on this tensor: " + "; ".join(
+            pick(p["label"]) for p in (t, c, g) if p)
+        if c and g:
+            gain, cost = g["sqnr"] - c["sqnr"], g["bpw"] - c["bpw"]
+            text += (f"; group 32 over per-channel: {gain:+.1f} dB for {cost:+.3g} bits per weight "
+                     f"({gain / cost:.1f} dB per extra bit; a bit spent on the codes buys 6.02 dB)"
+                     if cost > 0 else "").replace("+-", "−").replace("-", "−")
+        return text + "."
     if scheme[0] == "format" and scheme[1].startswith("nf4") or (source == "synthetic" and kind == "gaussian"):
         return f"{pick('NF4')} vs {pick('Q4_0')} (INT4, FP16 scale per 32) vs {pick('INT4 group 32')}."
     return ""

@@ -6,7 +6,7 @@ import io
 import numpy as np
 import pytest
 
-from quantviz import nn, quantize_format, quantize_tensor
+from quantviz import nn, quantize_format, quantize_tensor, synthetic_tensor
 from quantviz.app.params import WEIGHT_PRESETS
 from quantviz.formats import FORMATS
 from quantviz.tensors import error_stats
@@ -226,3 +226,15 @@ def test_switching_source_there_and_back_keeps_the_scheme():
     w = widgets(at)
     assert w["bits"] == 3 and w["layer"] == 1
     assert_round_trip(at, PAGE)
+
+
+def test_int4_preset_prices_the_group_scales_honestly():
+    at = _preset("INT4 needs group scales")
+    text = captions(at)
+    t = float(text.split("INT4 per-tensor ")[1].split(" dB")[0])
+    g = float(text.split("INT4 group 32 ")[1].split(" dB")[0])
+    assert g > t + 10  # Student-t weights: one scale for the tensor wastes the 4 bits on the tails
+    w = synthetic_tensor("student_t", (256, 256))
+    assert g == pytest.approx(error_stats(w, quantize_tensor(w, 4, True, "group", axis=-1, group_size=32).values)
+                              ["sqnr_db"], abs=0.05)
+    assert "dB per extra bit; a bit spent on the codes buys 6.02 dB" in text

@@ -311,8 +311,8 @@ WEIGHT_FIELDS = {
 _WB = {k: v for k, v in _W.items() if k not in ("tensor", "views")}  # a preset is a whole state: a clean link
 WEIGHT_PRESETS = {
     "INT8 per-tensor vs per-channel": {**_WB, "bits": 8, "granularity": "tensor", "views": ["channels", "grid"]},
-    "INT4 needs group scales": {**_WB, "bits": 4, "granularity": "group", "group_size": 32,
-                                "views": ["compare", "grid"]},
+    "INT4 needs group scales": {**_WB, "source": "synthetic", "kind": "student_t", "bits": 4, "granularity": "group",
+                                "group_size": 32, "views": ["compare", "grid"]},
     "Outliers wreck per-tensor INT8 (LLM.int8(), 2022)": {
         **_WB, "source": "synthetic", "kind": "llm_activations", "axis": 1, "bits": 8, "granularity": "tensor",
         "views": ["channels", "grid"]},

@@ -472,10 +472,12 @@ def accuracy_vs_bits(sweep: dict, float_acc: float, formats: list[dict], current
                                  name=fam, marker=dict(size=7, color=colors.get(fam, "grey")),
                                  line=dict(color=colors.get(fam, "grey"), width=1.5),
                                  hovertemplate="%{x:.3g} bits/w: %{y:.1f} %<extra></extra>"))
+    low = [p for p in formats if p["acc"] < float_acc - 0.02]  # only the formats that lose > 2 points are named
     fig.add_trace(go.Scatter(x=[p["bpw"] for p in formats], y=[100 * p["acc"] for p in formats],
-                             mode="markers+text", text=[p["label"] for p in formats], textposition="middle right",
-                             textfont=dict(size=11), name="formats", marker=dict(size=8, color=COLORS["accent2"]),
-                             hovertemplate="%{text}: %{y:.1f} %<extra></extra>"))
+                             mode="markers+text", text=[p["label"] if p in low else "" for p in formats],
+                             textposition="middle right", textfont=dict(size=11), name="formats (hover for names)",
+                             marker=dict(size=8, color=COLORS["accent2"]), customdata=[p["label"] for p in formats],
+                             hovertemplate="%{customdata}: %{y:.1f} %<extra></extra>"))
     if current is not None and current.get("acc") is not None:
         fig.add_trace(go.Scatter(x=[current["bpw"]], y=[100 * current["acc"]], mode="markers", name="this setting",
                                  marker=dict(size=16, symbol="star", color=COLORS["quantized"],
@@ -486,10 +488,13 @@ def accuracy_vs_bits(sweep: dict, float_acc: float, formats: list[dict], current
     t2 = dict(sweep.get("INT per-tensor", []))
     c2 = dict(sweep.get("INT per-channel", []))
     k = min((b for b in c2), default=None)
+    drops = [float_acc - p["acc"] for p in formats if p["bpw"] >= 4]
+    drop = max(0.0, max(drops)) if drops else None
     text = ("The same 540 held-out digits for every point. " + (
         f"At the fewest bits, per-channel keeps {100 * c2[k]:.1f} % where per-tensor at "
         f"{min(t2):.3g} bits/w keeps {100 * t2[min(t2)]:.1f} %; " if k is not None and t2 else "")
-            + "a small weight MSE does not promise a small accuracy drop, nor the reverse: read both.")
+            + (f"every format at 4 bits or more keeps within {100 * drop:.1f} points of float. " if drop is not None
+               else "") + "A small weight MSE does not promise a small accuracy drop, nor the reverse: read both.")
     return fig, text
 
 
