@@ -8,7 +8,8 @@ from quantviz.analysis import granular_edges
 from quantviz.app import ui
 from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
-from quantviz.app.params import SIGNAL_DEFAULTS, SIGNAL_PRESETS
+from quantviz.app.params import SAMPLE_RATES, SIGNAL_LENGTHS, SIGNAL_PRESETS, SIGNAL_VIEW_LENS, SIGNAL_VIEWS
+from quantviz.figures.signals import HALF_WIDTH
 from quantviz.dither import subtractive_makes_error_independent
 
 ui.setup_page("Signals", "Quantize a test signal and watch the error: where the Δ²/12 model holds and where it breaks.")
@@ -16,29 +17,28 @@ ui.setup_page("Signals", "Quantize a test signal and watch the error: where the 
 # ---- Input -----------------------------------------------------------------
 sb = st.sidebar
 ui.preset_picker(SIGNAL_PRESETS)
-source = sb.radio("Source", ["generated", "upload"], horizontal=True, key="source", bind="query-params",
-                  **ui.default_kw("source", SIGNAL_DEFAULTS["source"], ["generated", "upload"]))
-fs = sb.selectbox("Sample rate (Hz)", [8000, 16000, 44100, 48000], key="fs", bind="query-params",
-                  **ui.default_kw("fs", SIGNAL_DEFAULTS["fs"], [8000, 16000, 44100, 48000]))
+quantizer_box = sb.container()  # the quantizer block first: the Bits slider stays above a projector's fold
+sb.subheader("Signal")
+source = sb.radio("Source", ["generated", "upload"], horizontal=True, key="source", format_func=ui.label,
+                  **ui.default_kw("source"))
 
-x, source_label = None, ""
 if source == "generated":
-    kind = sb.selectbox("Signal", list(signals.GENERATORS), key="signal", bind="query-params",
-                        format_func=lambda k: k.replace("_", " "),
-                        **ui.default_kw("signal", SIGNAL_DEFAULTS["signal"], list(signals.GENERATORS)))
-    level_db = sb.slider("Level (dBFS, peak)", -120.0, 12.0, step=0.5, key="level_db", bind="query-params",
-                         **ui.default_kw("level_db", SIGNAL_DEFAULTS["level_db"]),
+    fs = sb.selectbox("Sample rate (Hz)", SAMPLE_RATES, key="fs", format_func="{:,}".format, **ui.default_kw("fs"))
+    kind = sb.selectbox("Signal", list(signals.GENERATORS), key="signal",
+                        format_func=lambda k: k.replace("_", " "), **ui.default_kw("signal"))
+    level_db = sb.slider("Level (dBFS, peak)", -120.0, 12.0, step=0.5, key="level_db",
+                         **ui.default_kw("level_db"),
                          help="0 dBFS = peak amplitude 1 (full scale); above 0 a periodic signal overloads the "
                               "quantizer. Noises have no fixed peak: their σ is a quarter of this amplitude, so "
                               "Gaussian/Laplacian noise at 0 dBFS occasionally exceeds ±1.")
-    freq = sb.number_input("Frequency (Hz)", 1.0, fs / 2, key="freq", bind="query-params",
-                           **ui.default_kw("freq", min(SIGNAL_DEFAULTS["freq"], fs / 2)),
+    ui.clamp_state("freq", 1.0, fs / 2)  # a link or a lower rate can ask for more than Nyquist
+    freq = sb.number_input("Frequency (Hz)", 1.0, fs / 2, key="freq", **ui.default_kw("freq"),
                            help="997 Hz is not a sub-multiple of the sample rate, so the error does not repeat.")
-    n = sb.select_slider("Length (samples)", [1_000, 10_000, 48_000, 100_000, 1_000_000], key="n",
-                         bind="query-params", **ui.default_kw("n", SIGNAL_DEFAULTS["n"]))
-    x = generated(kind, n, fs, float(min(freq, fs / 2)), level_db)
+    n = sb.select_slider("Length (samples)", SIGNAL_LENGTHS, key="n", format_func="{:,}".format,
+                         **ui.default_kw("n"))
+    x = generated(kind, n, fs, float(freq), level_db)
     source_label = f"{kind.replace('_', ' ')} at {level_db:g} dBFS"
-    source_key = ("generated", kind, n, fs, float(min(freq, fs / 2)), level_db)
+    source_key = ("generated", kind, n, fs, float(freq), level_db)
 else:
     up = sb.file_uploader("1-D signal: CSV, NPY or audio (WAV/FLAC/OGG/MP3)",
                           type=["csv", "txt", "npy", "wav", "flac", "ogg", "mp3"])
@@ -51,14 +51,19 @@ else:
     except ValueError as exc:
         ui.show_error(f"Could not use this file: {exc}")
         st.stop()
-    fs = file_fs or fs
+    if file_fs:  # an audio file carries its own rate: show it, offer no selector that would be ignored
+        fs = int(file_fs)
+        sb.caption(f"Sample rate: **{fs:,} Hz**, from the file.")
+    else:
+        fs = sb.selectbox("Sample rate of these samples (Hz)", SAMPLE_RATES, key="fs", format_func="{:,}".format,
+                          **ui.default_kw("fs"))
     source_label = f"{up.name} ({x.size:,} samples)"
     source_key = ("upload", up.file_id, fs)  # unique per upload: two files named data.csv never collide
     if msg:
         st.info(msg)
 
 # ---- Quantizer --------------------------------------------------------------
-resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)))
+resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)), container=quantizer_box)
 spec = resolved.spec
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
@@ -68,7 +73,7 @@ m, p = a.metrics, a.predicted
 
 # ---- Metrics ----------------------------------------------------------------
 def short_db(v):  # ≤ 9 characters, so a card is never cut at 1280×720: "193.5 dB"
-    return f"{v:.1f} dB" if np.isfinite(v) else ("∞ dB" if v > 0 else "−∞ dB")
+    return f"{round(v, 1) + 0.0:.1f} dB" if np.isfinite(v) else ("∞ dB" if v > 0 else "−∞ dB")  # no "−0.0"
 
 
 def short_steps(v, sign=""):  # a value in Δ, ≤ 9 characters: "0.289 Δ", "+0.500 Δ", "12800 Δ"
@@ -111,26 +116,22 @@ st.caption(f"**{source_label}**, fs = {fs:,} Hz · {resolved.description} · pre
 # ---- Figures ----------------------------------------------------------------
 
 
-def time_views():
-    """Signal and error over a window. Not an st.fragment: on this page a fragment made every bits move
-    ~17 ms slower (measured), and a window move reruns from cached results anyway."""
+def time_views(half: bool):
+    """Signal and error over a window (half width beside a lesson's first view). Not an st.fragment: on this
+    page a fragment made every bits move ~17 ms slower (measured), and a window move reruns from cached results."""
     charts = st.container()  # drawn above the window controls, filled after them
-    c1, c2 = st.columns([1, 3])
-    view_len = c1.select_slider("Window (samples)", [20, 50, 100, 200, 500, 1000, 2000, 10000, 100000],
-                                key="view_len", bind="query-params", **ui.default_kw("view_len", 200))
-    view_start = c2.slider("Window start (sample)", 0, max(x.size - 1, 0), key="view_start",
-                           bind="query-params", **ui.default_kw("view_start", 0)) if x.size > view_len else 0
+    c1, c2 = st.columns([1, 3] if not half else [2, 3])
+    view_len = c1.select_slider("Window (samples)", SIGNAL_VIEW_LENS, key="view_len", format_func="{:,}".format,
+                                **ui.default_kw("view_len"))
+    view_start = 0
+    if x.size > view_len:
+        ui.clamp_state("view_start", 0, x.size - 1)
+        view_start = c2.slider("Window start (sample)", 0, x.size - 1, key="view_start", **ui.default_kw("view_start"))
     fig, notice = figs.time_view(spec, step, x, a.values, view_start, min(view_start + view_len, x.size), fs,
-                                 a.clip_fraction, m["max_abs"])
+                                 a.clip_fraction, m["max_abs"], **({"width_px": HALF_WIDTH, "height": 430} if half
+                                                                    else {}))
     with charts:
         ui.plot(fig, notice)
-
-time_views()
-
-VIEWS = ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]
-views = st.pills("More views: open what the lesson needs (each preset opens its own)", VIEWS,
-                 selection_mode="multi", key="views", bind="query-params",
-                 **({} if "views" in st.session_state else {"default": SIGNAL_DEFAULTS["views"]}))
 
 
 def staircase_view():
@@ -162,9 +163,20 @@ def autocorr_view():
             "quantization of a periodic signal shows strong correlation, noise shaping a negative lag-1 value.")
 
 
-DRAW = dict(zip(VIEWS, [staircase_view, spectrum_view, histogram_view, sweep_view, autocorr_view]))
-chosen = [v for v in VIEWS if v in (views or [])]
-for pair in range(0, len(chosen), 2):
+DRAW = dict(zip(SIGNAL_VIEWS, [staircase_view, spectrum_view, histogram_view, sweep_view, autocorr_view]))
+# A lesson's first view sits beside the time view, so a preset shows what it teaches on a projector's first screen.
+chosen = [v for v in SIGNAL_VIEWS if v in st.session_state["views"]]  # the views field (drawn below, same value)
+if chosen:
+    left, right = st.columns(2)
+    with left:
+        time_views(half=True)
+    with right:
+        DRAW[chosen[0]]()
+else:
+    time_views(half=False)
+st.pills("More views: open what the lesson needs (each preset opens its own)", SIGNAL_VIEWS,
+         selection_mode="multi", key="views", **ui.default_kw("views"))
+for pair in range(1, len(chosen), 2):
     for col, view in zip(st.columns(2), chosen[pair:pair + 2]):
         with col:
             DRAW[view]()

@@ -8,7 +8,7 @@ from quantviz import nonuniform as nu
 from quantviz.app.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
                                             player_density, samples, sweep, telephone, training, vq, window)
 from quantviz.figures import nonuniform as figs
-from quantviz.app.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS
+from quantviz.app.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS, NONUNIFORM_VIEWS
 
 ui.setup_page("Non-uniform & vector quantization",
               "Why telephones use μ-law, what the optimal quantizer for your data is, and what vector quantization "
@@ -18,6 +18,7 @@ LABEL = figs.SCHEME_LABELS
 # ---- Input and controls ------------------------------------------------------
 sb = st.sidebar
 ui.preset_picker(NONUNIFORM_PRESETS)
+views_box = sb.container()  # the views' switches near the top of the sidebar, filled below
 dist = sb.selectbox("Input", list(nu.SOURCES), key="dist",
                     format_func=nu.SOURCES.get,  # words on screen, the API name in the URL
                     **ui.default_kw("dist", D["dist"], list(nu.SOURCES)))
@@ -64,14 +65,15 @@ km_why = (f"**k-means ranks {ORDINAL[ranked.index(km)]}**: Lloyd's algorithm on 
           "the unseen samples of the card" + ("; Lloyd-Max uses the exact density (no training set)."
                                               if dist in nu.ANALYTIC else "; Lloyd-Max is designed on the same "
                                                                           "training samples."))
-st.caption(f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits · "
+summary = (f"**{nu.SOURCES[dist]}** at L = {ui.fmt_db(level_db, digits=0)} (σ = {sigma:.3g}), b = {bits} bits · "
            f"SNR = 10·log10(Σx²/Σe²), e = x − Q(x) · H: entropy of the codes (bits/sample an ideal entropy coder "
            f"needs) · μ-law vs uniform: **{gain} dB** · best: **{LABEL[ranked[0].scheme]}** · {km_why}")
+summary_box = st.container()  # one line here; the long explanation goes under the views (projector: views first)
 
 # ---- Views ------------------------------------------------------------------
-VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
-views = st.pills("Views (each one costs a little time per change)", VIEWS, selection_mode="multi", key="show",
-                 **({} if "show" in st.session_state else {"default": D["show"]}))
+VIEWS = NONUNIFORM_VIEWS
+views = views_box.pills("Views (each one costs a little time per change)", VIEWS, selection_mode="multi", key="show",
+                 **ui.default_kw("show"))
 
 
 def loading_view():
@@ -184,6 +186,10 @@ for pair in range(0, len(narrow), 2):
             DRAW[view]()
 for view in (v for v in chosen if v in WIDE):
     DRAW[view]()
+with summary_box:
+    st.caption(f"**{nu.SOURCES[dist]}**, L = {ui.fmt_db(level_db, digits=0)}, b = {bits} bits · μ-law vs uniform: "
+               f"**{gain} dB** · best: **{LABEL[ranked[0].scheme]}** (definitions and ranking under the views)")
+st.caption(summary)
 
 # ---- Listening (lazy, like the theory: closed, its slider and four players cost nothing per change) ---
 TITLES = {"original": "original (16-bit)", "uniform": "8-bit uniform PCM", "mu-law": "8-bit G.711 μ-law",

@@ -19,6 +19,8 @@ D = AUDIO_DEFAULTS
 # ---- Input -----------------------------------------------------------------
 sb = st.sidebar
 ui.preset_picker(AUDIO_PRESETS, key="audio_preset")
+quantizer_box = sb.container()  # the coding scheme and the quantizer first: above a projector's fold
+sb.subheader("Source")
 clip, source_key = ui.audio_input(D["clip"])
 gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db",
                     **ui.default_kw("gain_db", D["gain_db"]),
@@ -28,9 +30,9 @@ fs = clip.sample_rate
 x = at_level(source_key, gain_db, clip.samples)
 
 # ---- Quantizer ----------------------------------------------------------------
-sb.subheader("Coding scheme")
+quantizer_box.subheader("Coding scheme")
 schemes = list(audio_lab.SCHEMES)
-scheme = sb.radio("Scheme", schemes, key="scheme", horizontal=True,
+scheme = quantizer_box.radio("Scheme", schemes, key="scheme", horizontal=True,
                   help="  \n".join(f"**{k}**: {v}" for k, v in audio_lab.SCHEMES.items()),
                   **ui.default_kw("scheme", D["scheme"], schemes))
 if scheme != "pcm" and not audio_lab.g711_usable():
@@ -38,11 +40,11 @@ if scheme != "pcm" and not audio_lab.g711_usable():
             icon=":material/construction:")
     scheme = "pcm"
 if scheme == "pcm":
-    resolved = ui.quantizer_controls(max_bits=24, allow_step=False, show_range=False)
+    resolved = ui.quantizer_controls(max_bits=24, allow_step=False, show_range=False, container=quantizer_box)
     spec, desc = resolved.spec, resolved.description
 else:
     spec, desc = None, f"{audio_lab.SCHEMES[scheme]}: 16-bit PCM → 8-bit code → 16-bit PCM"
-    sb.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
+    quantizer_box.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
                "zero and coarse near full scale. Bits, dither and noise shaping apply to uniform PCM only.")
 
 # ---- Engine (cached calls, quantviz.app.cached.audio) ------------------------------
@@ -69,7 +71,9 @@ ui.metric_cards([
               num(p["segsnr"])),
     ui.Metric("Floor (dBFS)", num(m["noise_dbfs"]), "noise floor: 10·log10(mean e² / ½)",
               f"{num(p['noise_dbfs'])}, P_e = {model}"),
-    ui.Metric("ENOB (bits)", num(m["enob"], 2), "(10·log10(½ / mean e²) − 1.76) / 6.02", num(p["enob"], 2)),
+    ui.Metric("ENOB (bits)", ("≥ " if a.enob_note else "") + num(m["enob"], 2 - bool(a.enob_note)),
+              "(10·log10(½ / mean e²) − 1.76) / 6.02", num(p["enob"], 2)
+              + (" (G.711 is finer than uniform 8-bit near 0)" if not pcm and m["enob"] > 8 else "")),
     ui.Metric("Sine SNR (dB)", num(p["sine_snr"]), f"6.02b + 1.76: a full-scale sine, b = {a.bits}",
               f"this clip {num(p['sine_snr'] - m['snr'])} dB below" if np.isfinite(m["snr"]) else
               "this clip: no error (lossless)"),
@@ -77,7 +81,8 @@ ui.metric_cards([
 chans = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
 st.caption(f"**{clip.name}**: {a.duration:.1f} s, {fs:,} Hz, {chans}, input level {gain_db:+g} dB "
            f"(peak {ui.fmt_db(m['peak_dbfs'], 'dBFS')}) · {desc}"
-           + (f" · {a.clip_fraction:.2%} of samples clip" if a.clip_fraction else ""))
+           + (f" · {a.clip_fraction:.2%} of samples clip" if a.clip_fraction else "")
+           + (f" · ENOB {a.enob_note}" if a.enob_note else ""))
 if pcm and spec.noise_shaping and abs(m["noise_dbfs"] - p["noise_dbfs"]) > 3:
     st.warning(f"The noise-shaping loop is overloaded: the error power is {m['noise_dbfs'] - p['noise_dbfs']:+.0f} dB off "
                f"the prediction. With {spec.bits} bit(s) the fed-back error (up to C(2k, k) times larger) no longer "
@@ -85,7 +90,9 @@ if pcm and spec.noise_shaping and abs(m["noise_dbfs"] - p["noise_dbfs"]) > 3:
                icon=":material/warning:")
 
 
-listen_box, see_box = st.container(), st.container()  # Listen first on the page, but "views" is read first
+# Listen on the left; the lesson's first view beside it, so a preset shows it on a projector's first screen
+listen_col, first_view_col = st.columns([2, 3])
+listen_box, see_box = listen_col.container(), st.container()  # "views" is read before the listening fragment
 
 
 # ---- Listen (a fragment: excerpt, A/B, gain and zoom rerun only this part) ---
@@ -94,13 +101,14 @@ def listen(x, a, spec, name, views):
     ui.commit_state()  # a fragment's rerun skips setup_page: keep the URL in step with its widgets
     head = st.container()  # listen first: the A/B player on top, the excerpt sliders (read first) under it
     dur = a.duration
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
+    c3 = st.container()
     ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
     start = c1.slider("Excerpt start (s)", 0.0, max(math.floor(dur * 10) / 10, 0.1), step=0.1, key="ex_start",
                       **ui.default_kw("ex_start", D["ex_start"]))
     length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len",
                        **ui.default_kw("ex_len", D["ex_len"]), help="Only the excerpt is sent to the players.")
-    gain = c3.slider("Error gain (dB), for the *error alone* player", 0, 90, key="err_gain",
+    gain = c3.slider("Error gain (dB), for the *error alone* source", 0, 90, key="err_gain",
                      **ui.default_kw("err_gain", D["err_gain"]),
                      help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
     ex = audio_lab.excerpt_audio(x, a, start, length, gain)  # the WAVs are written when played (ex.wav)
@@ -109,21 +117,19 @@ def listen(x, a, spec, name, views):
              "quantized": ("**Quantized** Q(x)", f"{a.wav_bits}-bit WAV, values exact · peak {peak['quantized']}"),
              "error": ("**Error alone** e = x − Q(x)", f"24-bit WAV · peak {peak['error']}")}
     about = {k: (label, f"{details} · {ex.level_note(k)}") for k, (label, details) in about.items()}  # from the state
-    left, right = head.columns([3, 2], vertical_alignment="bottom")
-    with left:
+    with head:  # one column wide (the lesson's first view sits beside it): the control, the player, the caption
         pick = st.segmented_control("Listen, A/B: one player, switch while it plays (it loops)", list(AUDIO_AB),
                                     key="ab", required=True,
                                     help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
-                                    **({} if "ab" in st.session_state else {"default": D["ab"]}))
+                                    **ui.default_kw("ab"))
         pick = pick or "quantized"
         # switches in place: same position, still playing (quantviz.app.ab_player); no st.audio restart
         ab_player(ex.wav(pick), pick, (name, ex.start_s, ex.length_s), f"A/B player: {pick}")
         st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s")
-    with right:
-        what, suffix = audio_lab.download_format(a)
-        st.download_button(f"Quantized clip ({what})", lambda: audio_lab.download_wav(a),
-                           file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
-                           on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
+    what, suffix = audio_lab.download_format(a)
+    st.download_button(f"Download the quantized clip ({what})", lambda: audio_lab.download_wav(a),
+                       file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
+                       on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
     with ui.lazy_expander("Original, quantized and error: three players side by side", "players") as box:
         if box.open:
             for col, k in zip(st.columns(3), about):
@@ -164,7 +170,7 @@ with see_box:
     views = st.pills("See: each view is redrawn on every change, so show the ones you discuss", list(VIEWS),
                      selection_mode="multi", key="views",
                      help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
-                     **({} if "views" in st.session_state else {"default": D["views"]})) or []
+                     **ui.default_kw("views")) or []
 with listen_box:
     listen(x, a, spec, clip.name, views)
 
@@ -183,14 +189,15 @@ elif spec.dither != "none":
 else:
     heard = ("undithered, the error copies the music's harmonics (distortion), and where the note decays below "
              "Δ/2 it becomes the note itself.")
-if "spectrograms" in views:
-    ui.svg_figure(figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax, a.band_hz[1]),
-                  "Spectrograms of the quantized signal and of the error, on one colour scale in dBFS per bin",
-                  f"one colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
-                  f"error, you hear the error. Here {heard}")
+spectrograms = lambda: ui.svg_figure(  # noqa: E731  (one entry of the views below)
+    figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax, a.band_hz[1]),
+    "Spectrograms of the quantized signal and of the error, on one colour scale in dBFS per bin",
+    f"one colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
+    f"error, you hear the error. Here {heard}")
 floor_label = ("predicted: flat floor" + (f" × |NTF|² (k = {spec.noise_shaping})" if spec.noise_shaping else "")) \
     if pcm else "predicted: Bennett's total, flat"
-bottom = {
+DRAW = {
+    "spectrograms": spectrograms,
     "spectrum": lambda: ui.plot(
         figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, floor_label, a.fs,
                                   a.band_hz),
@@ -205,10 +212,13 @@ bottom = {
         "which the single SNR number hides. The dotted line is the segmental SNR: the mean over frames, each "
         "clamped to −10…35 dB."),
 }
-chosen = [k for k in bottom if k in views]
-for col, k in zip(st.columns(len(chosen)) if chosen else [], chosen):
+chosen = [k for k in DRAW if k in views]  # the waveform is drawn by the listening fragment
+if chosen:
+    with first_view_col:
+        DRAW[chosen[0]]()
+for col, k in zip(st.columns(len(chosen) - 1) if len(chosen) > 1 else [], chosen[1:]):
     with col:
-        bottom[k]()
+        DRAW[k]()
 
 with ui.lazy_expander("Theory: what you are hearing, in formulas", "theory") as theory_box:
     if theory_box.open:

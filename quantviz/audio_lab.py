@@ -33,6 +33,7 @@ from numba import njit
 from scipy import fft as sp_fft
 
 from quantviz import audio_io, metrics, theory
+from quantviz.analysis import enob_with_note
 from quantviz._kernels import get_threads
 from quantviz.quantizers import QuantizerSpec, quantize
 
@@ -362,6 +363,8 @@ class AudioAnalysis:
         Fraction of samples the quantizer saturated (PCM) or 0.
     band_hz : (float, float)
         The in-band SNR's band [0, :func:`inband_edge_hz`] in Hz.
+    enob_note : str
+        For PCM, why ENOB is capped at the word length (the error is below Δ²/12); empty otherwise.
     """
 
     values: np.ndarray
@@ -389,6 +392,7 @@ class AudioAnalysis:
     nperseg: int
     clip_fraction: float
     band_hz: tuple = (0.0, INBAND_HI_HZ)
+    enob_note: str = ""  # why ENOB is shown as "≥ b" (quantviz.analysis.enob_with_note), or empty
 
     @property
     def duration(self) -> float:
@@ -509,8 +513,11 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         spec = QuantizerSpec() if spec is None else spec
         r = quantize(x, spec)
         values, step, bits = r.values, r.step, spec.bits
-        e_white = float(theory.error_power(step, spec.dither, spec.dither_scale, spec.subtractive, 0))
-        p_model = e_white * theory.noise_shaping_gain(spec.noise_shaping)
+        # the rule's own error (floor/ceil/toward zero: Δ²/3 with the bias; stochastic Δ²/6); its zero-mean part
+        # is what the spectra show as a flat floor and what the shaping filter multiplies by C(2k, k)
+        e_white = float(theory.white_error_power(step, spec.dither, spec.dither_scale, spec.subtractive, spec.rounding))
+        p_model = float(theory.error_power(step, spec.dither, spec.dither_scale, spec.subtractive, spec.noise_shaping,
+                                           spec.rounding))
         order = spec.noise_shaping
         if spec.bounded:  # as quantviz.analysis.clip_fraction
             first = spec.lo + (0.5 if spec.mode == "midrise" else 0.0) * step
@@ -557,6 +564,9 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         "noise_dbfs": 10 * math.log10(pe / 0.5) if pe > 0 else -math.inf,
         "enob": metrics.enob(snr_fs(pe)),
     }
+    enob_note = ""
+    if scheme == "pcm":  # capped at the word length when the error is below Δ²/12 (the model does not apply)
+        m["enob"], enob_note = enob_with_note(pe, spec, step, silent=not np.any(values))
     p = {
         "snr": _ratio_db(px, p_model),
         "segsnr": float(np.mean(np.clip(seg_pred, SEG_FLOOR_DB, SEG_CEIL_DB))),
@@ -608,6 +618,7 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         spec_q_db=banded(pq_f), spec_e_db=banded(pe_f), ltas_f=f[1:].astype(np.float32),
         ltas_x_db=ltas(px_lt), ltas_e_db=ltas(pe_lt), ltas_floor_db=ltas(floor_bins), band_hz=band,
         white_floor_db=float(_db(2 * e_white * enbw / nperseg)), nperseg=nperseg, clip_fraction=clip_fraction,
+        enob_note=enob_note,
     )
 
 

@@ -150,7 +150,9 @@ def test_metrics_match_the_shared_metric_functions(key):
     drawn = np.isfinite(a.seg_snr_db)  # digital silence (speech pauses) is not drawn
     assert drawn.mean() > 0.8
     assert np.allclose(np.clip(a.seg_snr_db[drawn], -10, 35), per[drawn], atol=1e-4)
-    assert a.metrics["enob"] == pytest.approx(metrics.enob(10 * np.log10(0.5 / np.mean((x - q) ** 2))), abs=1e-9)
+    raw = metrics.enob(10 * np.log10(0.5 / np.mean((x - q) ** 2)))  # (SNR_fs − 1.76) / 6.02, uncapped
+    assert a.metrics["enob"] == pytest.approx(min(raw, 8.0), abs=1e-9)  # never above the word length
+    assert bool(a.enob_note) == (raw > 8.05)  # and the cap is said (digital silence in the clip: e = 0 there)
 
 
 def test_theory_card_is_6_02_b_plus_1_76():

@@ -113,7 +113,7 @@ def test_defaults_draw_everything_at_true_level():
     [ab] = players(at)  # one A/B player; the three separate ones wait in a closed expander
     assert np.array_equal(ab, a.values[:, :n].astype(np.float64))  # B = quantized: exact values, true level
     assert any("8-bit WAV, values exact" in c.value and "excerpt 0.0–4.0 s" in c.value for c in at.caption)
-    assert any(b.label.startswith("Quantized clip (8-bit PCM WAV)") for b in at.get("download_button"))
+    assert any(b.label.startswith("Download the quantized clip (8-bit PCM WAV)") for b in at.get("download_button"))
     assert any(e.label.startswith("Original, quantized and error") for e in at.expander)
     at.session_state["players"] = True
     at.run()
@@ -248,7 +248,7 @@ def test_g711_shows_its_own_controls_and_theory():
     assert all(s.key != "bits" for s in at.slider)
     assert any("fixed at 8 bits" in c.value for c in at.sidebar.caption)
     assert any("Bennett" in c.value for c in at.caption)
-    assert any(b.label.startswith("Quantized clip (8-bit G.711 μ-law WAV)") for b in at.get("download_button"))
+    assert any(b.label.startswith("Download the quantized clip (8-bit G.711 μ-law WAV)") for b in at.get("download_button"))
 
 
 def test_g711_unusable_falls_back_with_an_info_box(monkeypatch):
@@ -367,3 +367,34 @@ def test_noise_shaping_shows_its_in_band_gain():
     assert any("0–4 kHz" in s["layout"]["xaxis"]["title"]["text"] for s in plotly_specs(shaped_at))
     notice = " ".join(c.value for c in shaped_at.caption if c.value.startswith("**What to notice"))
     assert "noise shaping (k = 3)" in notice and "unshaped" in notice
+
+
+# ---- issue #12 §3: ENOB never exceeds the word length; the floor preset predicts Δ²/3 ------------------
+
+
+def test_enob_never_exceeds_the_word_length():
+    """Reported: 9.68 bits at 8 bits on the −60 dBFS tone (8-bit output is digital silence), 8.85 on the quiet piano."""
+    for name in ("−60 dBFS tone at 8 bits, no dither: the tone vanishes", "Quiet piano, 8 bits, no dither: distortion"):
+        at = run_page(PAGE, {k: v for k, v in AUDIO_PRESETS[name].items() if k != "views"})
+        value = metric_values(at)["ENOB"]
+        number = float(value.replace("≥", "").replace("−", "-").strip())
+        assert number <= 8.0, (name, value)
+    at = run_page(PAGE, {k: v for k, v in AUDIO_PRESETS["−60 dBFS tone at 8 bits, no dither: the tone vanishes"].items()
+                         if k != "views"})
+    assert metric_values(at)["ENOB"].startswith("≥ 8")
+    assert any("digital silence" in c.value for c in at.caption)
+
+
+def _predicted_floor_dbfs(at) -> float:
+    text = " ".join(c.value for c in at.caption)
+    found = re.search(r"noise floor: 10·log10\(mean e² / ½\)\s+theory: (−?[0-9.]+)", text)
+    return float(found.group(1).replace("−", "-"))
+
+
+def test_truncation_preset_predicts_the_rules_own_error_power():
+    """Floor rounding: P_e = Δ²/3 (the −Δ/2 bias included), not Δ²/12, so the predicted floor is 10·log10 4 = 6.02 dB
+    above rounding to nearest (the page used to predict Δ²/12 for both)."""
+    piano = {k: v for k, v in AUDIO_PRESETS["Quiet piano, 8-bit truncation (floor): distortion"].items() if k != "views"}
+    floor_at, nearest_at = run_page(PAGE, piano), run_page(PAGE, {**piano, "rounding": "nearest"})
+    gap = _predicted_floor_dbfs(floor_at) - _predicted_floor_dbfs(nearest_at)
+    assert abs(gap - 10 * math.log10(4)) < 0.06, gap

@@ -21,6 +21,8 @@ def values_for(fields):
             parts[key] = st.booleans()
         elif isinstance(f.default, int):
             parts[key] = st.integers(int(f.lo), int(min(f.hi, 10**6)))
+        elif isinstance(f.default, str):  # free text (e.g. a tensor's name in an uploaded file)
+            parts[key] = st.text(st.characters(codec="ascii", categories=("L", "N", "P")), max_size=12)
         else:
             parts[key] = st.floats(f.lo, f.hi, allow_nan=False)
     return st.fixed_dictionaries(parts)

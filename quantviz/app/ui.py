@@ -35,10 +35,20 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "se
 
 _CSS = """
 <style>
-.block-container {padding-top: 2.2rem; padding-bottom: 1rem; max-width: 1500px;}
-[data-testid="stMetricValue"] {font-size: 1.55rem;}
-[data-testid="stCaptionContainer"] {font-size: 0.9rem; line-height: 1.3;}
-h1 {font-size: 1.9rem !important; padding-bottom: 0.2rem !important;}
+/* Projector first: at 1280x720 the title, the cards and the first chart fit on one screen. */
+.block-container {padding: 2.3rem 1.6rem 1rem 1.6rem; max-width: 1500px;}
+[data-testid="stHeader"] {height: 2.2rem; min-height: 2.2rem;}
+h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem 0 !important;}
+[data-testid="stMetric"] {padding: 0.35rem 0.55rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 0.82rem;}
+[data-testid="stMetricValue"] {font-size: 1.3rem;}
+[data-testid="stMetricValue"] > div {overflow: visible; text-overflow: clip;}
+[data-testid="stCaptionContainer"] {font-size: 0.84rem; line-height: 1.25;}
+[data-testid="stColumn"] [data-testid="stMetric"] + div [data-testid="stCaptionContainer"] {font-size: 0.76rem;}
+[data-testid="stSidebarHeader"] {height: 2.2rem; min-height: 2.2rem; padding-bottom: 0;}
+[data-testid="stSidebarUserContent"] {padding-top: 0.2rem;}
+[data-testid="stSidebar"] [data-testid="stPageLink"] a {padding: 0.05rem 0.4rem;}
+[data-testid="stSidebar"] hr {margin: 0.4rem 0;}
 </style>
 """
 

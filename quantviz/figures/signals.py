@@ -196,7 +196,7 @@ def _hlines(x0, x1, ys):
 
 
 def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, bounds=None, bound_name="",
-                        recon=None, y_range=None, width_px: int = FULL_WIDTH) -> go.Figure:
+                        recon=None, y_range=None, width_px: int = FULL_WIDTH, height: int = 520) -> go.Figure:
     """Two panels on one time axis: the samples of x and Q(x) above, the error e/Δ = (x − Q(x))/Δ below.
 
     Samples are drawn as samples (markers; stems from 0 for windows of at most
@@ -213,11 +213,14 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
     q = np.asarray(q)
     e = (x - q) / step
     n = t.size
+    narrow = width_px <= HALF_WIDTH  # beside another view: short axis titles, or the two would overlap
     fig = base_figure(
-        "Signal, quantized signal and error", f"time ({unit})", "amplitude (full scale = 1)", height=520,
+        "Signal, quantized signal and error", f"time ({unit})",
+        "x, Q(x) (full scale 1)" if narrow else "amplitude (full scale = 1)", height=height,
         xaxis=dict(anchor="y2", domain=[0, 1]),
         yaxis=dict(domain=[0.47, 1.0]),
-        yaxis2=dict(AXIS, domain=[0.0, 0.36], anchor="x", title=dict(text="e = x − Q(x) (in Δ)")),
+        yaxis2=dict(AXIS, domain=[0.0, 0.36], anchor="x", title=dict(text="e (in Δ)" if narrow else
+                                                                    "e = x − Q(x) (in Δ)")),
     )
     if n == 0:
         return fig
@@ -595,7 +598,7 @@ def checked_bounds(spec, step: float, clip_fraction: float, max_abs: float | Non
 
 
 def time_view(spec, step: float, x, q, start: int, stop: int, fs: float, clip_fraction: float = 0.0,
-              max_abs: float | None = None, width_px: int = FULL_WIDTH):
+              max_abs: float | None = None, width_px: int = FULL_WIDTH, height: int = 520):
     """The time view of samples start … stop − 1 of x and Q(x): (figure, what-to-notice text)."""
     xs, qs = np.asarray(x[start:stop], dtype=np.float64), np.asarray(q[start:stop], dtype=np.float64)
     t_ms = np.arange(start, stop) / fs * 1000
@@ -616,7 +619,7 @@ def time_view(spec, step: float, x, q, start: int, stop: int, fs: float, clip_fr
         tr, yr = bandlimited(q, start, stop, up)
         recon = (tr / fs * 1000, yr)
     fig = signal_error_figure(t_ms, xs, qs, step, levels=levels, bounds=bounds, recon=recon, y_range=y_range,
-                              width_px=width_px,
+                              width_px=width_px, height=height,
                               bound_name=(f"{bound_label(bounds)} (the error's bound)" if bounds else ""))
     return fig, time_notice(spec, step, xs, qs, count, levels is not None, bounds, clip_fraction, recon is not None)
 
