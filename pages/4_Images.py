@@ -145,9 +145,9 @@ st.caption(f"**{source_label}**, {W}×{H} px, {word(colour)} · {what}"
            + (" (strength 0: plain rounding)" if dither != "none" and r.dither_ran == "none" else ""))
 
 # ---- Views: original | quantized | zoom --------------------------------------------------------------------------
-ui.clamp_state("zoom_x", 0, max(W - st.session_state["zoom"], 0))
-ui.clamp_state("zoom_y", 0, max(H - st.session_state["zoom"], 0))
-zoom, zx, zy = st.session_state["zoom"], st.session_state["zoom_x"], st.session_state["zoom_y"]
+zoom = st.session_state["zoom"]
+zx = round(st.session_state["zoom_x"] / 100 * max(W - zoom, 0))  # the crop's top-left pixel
+zy = round(st.session_state["zoom_y"] / 100 * max(H - zoom, 0))
 k = figs.display_stride(src.values.shape)
 c1, c2, c3 = st.columns(3)
 shrink = f" (every {k}th pixel shown)" if k > 1 else ""
@@ -163,9 +163,9 @@ with c3:
              caption=f"Zoom ×{f}, nearest neighbour: x (left) | Q(x) (right), {zoom}×{zoom} px at ({zx}, {zy})")
 a, b, c = st.columns([1, 2, 2])
 a.select_slider("Zoom crop (px)", IMAGE_ZOOMS, key="zoom", **ui.default_kw("zoom"))
-b.slider("Crop x (px from the left)", 0, max(W - zoom, 1), key="zoom_x", **ui.default_kw("zoom_x"),
+b.slider("Crop position, left → right", 0, 100, key="zoom_x", format="%d %%", **ui.default_kw("zoom_x"),
          disabled=W <= zoom)
-c.slider("Crop y (px from the top)", 0, max(H - zoom, 1), key="zoom_y", **ui.default_kw("zoom_y"),
+c.slider("Crop position, top → bottom", 0, 100, key="zoom_y", format="%d %%", **ui.default_kw("zoom_y"),
          disabled=H <= zoom)
 
 left, right = st.columns(2)
@@ -250,7 +250,7 @@ with ui.lazy_expander("Error diffusion, one pixel at a time", "stepper") as box:
 
         s1, s2, s3 = st.columns([1, 3, 1], vertical_alignment="bottom")
         s1.select_slider("Crop (px)", IMAGE_STEP_SIZES, key="step_size", **ui.default_kw("step_size"))
-        n = s2.slider("Step", 0, max(tile.size - 1, 1), key="step", **ui.default_kw("step"))
+        n = s2.slider("Step (pixel number in scan order)", 0, 255, key="step", **ui.default_kw("step"))
         for col, (lab, icon, to) in zip(s3.columns(2), (("back", ":material/chevron_left:", n - 1),
                                                          ("next", ":material/chevron_right:", n + 1))):
             col.button("", icon=icon, key=f"img_step_{lab}", help=f"{lab} pixel", on_click=_go, args=(to,))

@@ -389,3 +389,69 @@ IMAGE_PRESETS = {
                                        "zoom_x": 200, "zoom_y": 60},
 }
 PAGE_FIELDS["Images"] = IMAGE_FIELDS
+
+
+# ---- The Images page (issue #13): its fields and presets (appended block) ------------------------------------
+from quantviz import image_dither as _idither  # noqa: E402
+from quantviz import image_quant as _iquant  # noqa: E402
+from quantviz import images_io as _images_io  # noqa: E402
+
+IMAGE_DITHERS = _idither.DITHER_METHODS  # "none", "rpdf", "tpdf", "bayer-2/4/8", "blue-noise", the kernels
+IMAGE_KERNELS = tuple(_idither.KERNELS)
+IMAGE_SCHEMES = ("levels", "palette", "jpeg")
+IMAGE_ZOOMS = (16, 32, 64)
+IMAGE_STEP_SIZES = (8, 12, 16)
+IMAGE_LABELS = {
+    "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB (each channel)", "grey": "grey (luma)",
+    "levels": "uniform levels", "palette": "palette", "jpeg": "JPEG (8×8 DCT)",
+    "none": "none", "rpdf": "random, RPDF (±Δ/2)", "tpdf": "random, TPDF (±Δ)", "bayer-2": "ordered, Bayer 2×2",
+    "bayer-4": "ordered, Bayer 4×4", "bayer-8": "ordered, Bayer 8×8", "blue-noise": "ordered, blue noise 64×64",
+    "floyd-steinberg": "diffusion: Floyd–Steinberg", "jarvis-judice-ninke": "diffusion: Jarvis–Judice–Ninke",
+    "stucki": "diffusion: Stucki", "atkinson": "diffusion: Atkinson (6/8)", "burkes": "diffusion: Burkes",
+    "sierra": "diffusion: Sierra", "sierra-two-row": "diffusion: Sierra two-row", "sierra-lite": "diffusion: Sierra Lite",
+    "median-cut": "median cut (Pillow)", "octree": "octree (Pillow)", "kmeans": "k-means in RGB",
+    "kmeans-lab": "k-means in CIELAB", "1-bit": "fixed: black & white", "web-safe": "fixed: web-safe 216",
+    "cga": "fixed: CGA 4", "game-boy": "fixed: Game Boy 4", "ega": "fixed: EGA 16",
+}
+IMAGE_DEFAULTS = {"source": "gallery", "image": "astronaut", "colour": "rgb", "scheme": "levels", "bits": 3,
+                  "dither": "none", "strength": 1.0, "serpentine": False, "linear": False, "palette": "median-cut",
+                  "colors": 16, "quality": 50, "zoom": 64, "zoom_x": 45, "zoom_y": 20, "step": 0, "step_size": 8}
+_I = IMAGE_DEFAULTS
+IMAGE_FIELDS = {
+    "source": Field(_I["source"], ("gallery", "upload")), "image": Field(_I["image"], tuple(_images_io.GALLERY)),
+    "colour": Field(_I["colour"], ("rgb", "grey")), "scheme": Field(_I["scheme"], IMAGE_SCHEMES),
+    "bits": Field(_I["bits"], lo=1, hi=8), "dither": Field(_I["dither"], IMAGE_DITHERS),
+    "strength": Field(_I["strength"], lo=0.0, hi=1.0), "serpentine": Field(_I["serpentine"]),
+    "linear": Field(_I["linear"]), "palette": Field(_I["palette"], _iquant.PALETTE_METHODS),
+    "colors": Field(_I["colors"], lo=2, hi=256), "quality": Field(_I["quality"], lo=1, hi=100),
+    # the crop's position in % of the free range: a fixed slider range (Streamlit resets a slider whose range changes)
+    "zoom": Field(_I["zoom"], IMAGE_ZOOMS), "zoom_x": Field(_I["zoom_x"], lo=0, hi=100),
+    "zoom_y": Field(_I["zoom_y"], lo=0, hi=100), "step": Field(_I["step"], lo=0, hi=255),
+    "step_size": Field(_I["step_size"], IMAGE_STEP_SIZES),
+    "stepper": Field(False), "gamma": Field(False), "theory": Field(False),
+}
+_IMG = {k: v for k, v in IMAGE_DEFAULTS.items() if k not in ("step", "step_size")}
+_ONE_BIT = {**_IMG, "image": "camera", "colour": "grey", "bits": 1, "zoom": 64, "zoom_x": 45, "zoom_y": 13}
+_RAMP = {**_IMG, "image": "grey-ramp", "colour": "grey", "bits": 1, "dither": "floyd-steinberg", "zoom": 32,
+         "zoom_x": 38, "zoom_y": 50}
+IMAGE_PRESETS = {
+    "Banding: the sky at 3 bits": {**_IMG, "image": "sky", "bits": 3, "zoom": 64, "zoom_x": 49, "zoom_y": 38},
+    "The sky at 3 bits + blue noise: bands become grain": {**_IMG, "image": "sky", "bits": 3, "dither": "blue-noise",
+                                                          "zoom": 64, "zoom_x": 49, "zoom_y": 38},
+    "1 bit, Floyd–Steinberg": {**_ONE_BIT, "dither": "floyd-steinberg"},
+    "1 bit, Bayer 8×8: the cross-hatch": {**_ONE_BIT, "dither": "bayer-8"},
+    "1 bit, blue noise": {**_ONE_BIT, "dither": "blue-noise"},
+    "1 bit, no dither: a threshold": {**_ONE_BIT},
+    "Atkinson drops 2/8 of the error: flat ends": {**_RAMP, "dither": "atkinson", "zoom": 64, "zoom_x": 0,
+                                                   "zoom_y": 50},
+    "Raster worms (FS, left to right)": {**_RAMP, "zoom_x": 25},
+    "Serpentine breaks the worms": {**_RAMP, "zoom_x": 25, "serpentine": True},
+    "Gamma: 1-bit dither in sRGB is too bright": {**_RAMP, "zoom_x": 50},
+    "Gamma: the same in linear light": {**_RAMP, "zoom_x": 50, "linear": True},
+    "Palette: 16 colours, median cut + Floyd–Steinberg": {**_IMG, "scheme": "palette", "palette": "median-cut",
+                                                          "colors": 16, "dither": "floyd-steinberg"},
+    "Palette: Game Boy's 4 greens": {**_IMG, "scheme": "palette", "palette": "game-boy", "dither": "floyd-steinberg"},
+    "JPEG at quality 10: 8×8 blocks": {**_IMG, "image": "camera", "scheme": "jpeg", "quality": 10, "zoom": 64,
+                                       "zoom_x": 45, "zoom_y": 13},
+}
+PAGE_FIELDS["Images"] = IMAGE_FIELDS
