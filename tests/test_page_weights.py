@@ -60,7 +60,7 @@ def test_defaults_match_the_engine_and_the_model():
     mlp = nn.quantize_weights(MODEL.mlp, lambda x: quantize_tensor(x, 4, True, "channel", axis=0))
     assert float(m["Accuracy"].split()[0]) == pytest.approx(100 * nn.accuracy(mlp, MODEL.x_test, MODEL.y_test),
                                                             abs=0.05)
-    assert len(plotly_specs(at)) == 2  # grid + channels
+    assert len(plotly_specs(at)) == 1  # the grid (one chart per move as it opens: the speed budget)
     assert dict(at.query_params) == {}
 
 

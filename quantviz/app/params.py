@@ -294,7 +294,7 @@ WEIGHT_GROUP_SIZES = (16, 32, 64, 128)
 WEIGHT_DEFAULTS = {"source": "model", "layer": 0, "kind": "gaussian", "seed": 0, "tensor": "", "scheme": "int",
                    "bits": 4, "symmetric": True, "granularity": "channel", "axis": 0, "group_size": 32,
                    "calibration": "minmax", "percentile": 99.9, "fmt": "q4_0", "stochastic": False,
-                   "act": False, "act_bits": 8, "block": 0, "views": ["grid", "channels"]}
+                   "act": False, "act_bits": 8, "block": 0, "views": ["grid"]}
 _W = WEIGHT_DEFAULTS
 WEIGHT_FIELDS = {
     "source": Field(_W["source"], ("model", "synthetic", "upload")), "layer": Field(_W["layer"], (0, 1, 2)),

@@ -155,7 +155,7 @@ def act_ranges() -> tuple:
     return nn.calibrate_activations(m.mlp, m.x_calib, "minmax")
 
 
-@st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=128, ttl=3600, show_spinner=False)  # a float and a string: nothing to copy
 def model_accuracy(scheme: tuple | None, act_bits: int | None) -> tuple[float | None, str]:
     """Test accuracy (540 images) with every layer's weights quantized by ``scheme`` (None: float) and the
     layer inputs by ``act_bits`` (static, calibrated); (None, why) when the scheme refuses a layer."""
