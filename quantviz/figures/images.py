@@ -373,7 +373,7 @@ def diffusion_step_figure(crop, trace: DiffusionTrace, k: int, height: int = 430
     fig = base_figure(f"Step {k + 1} of {H * W}: pixel (x = {cx}, y = {cy})", "x in the crop (pixels)",
                       "y (pixels)", height=height, legend_rows=0, hovermode="closest", showlegend=False,
                       margin=dict(l=52, r=8, t=40, b=52),
-                      xaxis=dict(showgrid=False, zeroline=False, dtick=1, range=[-0.5, W - 0.5]),
+                      xaxis=dict(showgrid=False, zeroline=False, dtick=1, range=[-0.5, W - 0.5], constrain="domain"),
                       yaxis=dict(showgrid=False, zeroline=False, dtick=1, autorange="reversed",
                                  scaleanchor="x"))
     fig.add_trace(go.Heatmap(z=shown, text=text, texttemplate="%{text}", textfont=dict(size=10 if W <= 8 else 8),
