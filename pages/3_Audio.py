@@ -32,7 +32,8 @@ x = at_level(source_key, gain_db, clip.samples)
 # ---- Quantizer ----------------------------------------------------------------
 quantizer_box.subheader("Coding scheme")
 schemes = list(audio_lab.SCHEMES)
-scheme = quantizer_box.radio("Scheme", schemes, key="scheme", horizontal=True,
+SCHEME_WORDS = {"pcm": "uniform PCM", "mulaw": "G.711 μ-law", "alaw": "G.711 A-law"}  # the URL keeps pcm/mulaw/alaw
+scheme = quantizer_box.radio("Scheme", schemes, key="scheme", horizontal=True, format_func=SCHEME_WORDS.get,
                   help="  \n".join(f"**{k}**: {v}" for k, v in audio_lab.SCHEMES.items()),
                   **ui.default_kw("scheme", D["scheme"], schemes))
 if scheme != "pcm" and not audio_lab.g711_usable():

@@ -268,6 +268,8 @@ def preset_picker(presets: dict[str, dict], key: str = "preset") -> None:
         st.session_state[key] = "—"
     st.sidebar.selectbox("Preset (for class)", ["—", *presets], key=key, on_change=_apply,
                          help="Sets the controls below to a classic teaching situation. Everything stays adjustable.")
+    if st.session_state.get(key) in presets:  # the whole name: the closed box cuts long ones ("…TPDF dit")
+        st.sidebar.caption(f"Showing: **{st.session_state[key]}**")
 
 
 def label(option) -> str:

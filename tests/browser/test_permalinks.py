@@ -5,6 +5,7 @@ The cases are the reported defects: a widget set to its first option (fs = 8000,
 slider minimum (bits = 1, level = −120 dB, gain = −40 dB), and the step mode (Δ = 0.25 reopened as 0.01).
 """
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
@@ -32,9 +33,10 @@ def _slider_to_minimum(page, label):
 
 
 def _pick(page, label, option):
+    """Choose the option whose shown words start with ``option`` (a selectbox shows words, not API names)."""
     box = _sidebar_widget(page, "stSelectbox", label)
     box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_role("option").filter(has_text=re.compile("^" + re.escape(option))).first.click()
     wait_idle(page)
 
 
@@ -43,7 +45,7 @@ def _metrics(page) -> list[str]:
 
 
 def _slider_value(page, label) -> str:
-    return _sidebar_widget(page, "stSlider", label).get_by_role("slider").get_attribute("aria-valuenow")
+    return _sidebar_widget(page, "stSlider", label).get_by_role("slider").input_value()
 
 
 def _reopen(browser, url):
@@ -70,7 +72,7 @@ def test_signals_first_option_minimum_and_step_mode(page, browser):
         try:
             assert _slider_value(again, "Bits b") == "1"
             assert _slider_value(again, "Level (dBFS, peak)") == "-120"
-            expect(_sidebar_widget(again, "stSelectbox", "Sample rate (Hz)")).to_contain_text("8,000")
+            expect(_sidebar_widget(again, "stSelectbox", "Sample rate (Hz)").get_by_role("combobox")).to_have_value("8,000")
             assert _metrics(again) == before
         finally:
             ctx.close()
@@ -95,7 +97,7 @@ def test_signals_first_option_minimum_and_step_mode(page, browser):
 def test_nonuniform_first_option_and_minimum(page, browser):
     with streamlit_server() as base:
         _open(page, base + "/Nonuniform")
-        _pick(page, "Input", "gaussian")
+        _pick(page, "Input", "Gaussian")
         _slider_to_minimum(page, "Bits b")
         q = _query(page)
         assert q.get("dist") == "gaussian" and q.get("bits") == "2", page.url
@@ -103,7 +105,8 @@ def test_nonuniform_first_option_and_minimum(page, browser):
         ctx, again = _reopen(browser, page.url)
         try:
             assert _slider_value(again, "Bits b") == "2"
-            expect(_sidebar_widget(again, "stSelectbox", "Input")).to_contain_text("gaussian")
+            expect(_sidebar_widget(again, "stSelectbox", "Input").get_by_role("combobox")).to_have_value(
+                re.compile("^Gaussian"))
             assert _metrics(again) == before
         finally:
             ctx.close()
