@@ -12,7 +12,7 @@ and what is allowed); then
 - :func:`reconcile` decides, at the start of a run, which values the page uses:
   the page's stored values updated by the widgets the user just moved, or a
   fresh start from the URL when the address bar was changed from outside
-  (a permalink opened, back/forward, an edited address).
+  (a permalink opened in a new tab, a link into the page from another page).
 """
 
 from __future__ import annotations
@@ -185,13 +185,17 @@ def reconcile(fields: Mapping[str, Field], stored: Mapping | None, url: Mapping[
               entering: bool, seeded: Mapping | None = None) -> Decision:
     """Which values a run of a page starts from.
 
-    - First visit of the page in this session, or the address bar changed from
-      outside (it no longer describes the stored values): a fresh start from the
-      page's defaults plus what the URL names, and every widget is set to it.
+    - First visit of the page in this session, or entering it through a link
+      that names parameters (a permalink): a fresh start from the page's defaults
+      plus what the URL names, and every widget is set to it.
     - Coming back to a page through a link without parameters: the values the
       page had when the user left it (the URL is then rewritten to match).
-    - Otherwise the stored values, which the caller then updates from the
-      widgets the user just moved.
+    - Otherwise (a rerun of the page the user is on) the stored values, which the
+      caller then updates from the widgets the user just moved. The address bar
+      is *not* read then: it lags behind quick moves (the browser sends its URL
+      with each rerun request, possibly before the previous run's rewrite reached
+      it: two quick arrow-key presses on the bits slider reset it to the URL's
+      value), so within a page the widgets are the truth and the URL follows them.
 
     ``seeded``: values set before the page's first run (e.g. by a test harness);
     on a first visit they take the place of the defaults, under the URL.
@@ -202,6 +206,6 @@ def reconcile(fields: Mapping[str, Field], stored: Mapping | None, url: Mapping[
         return Decision(normalise({**(seeded or {}), **parsed}, fields), True, tuple(problems))
     if entering and not named:
         return Decision(normalise(stored, fields), True)
-    if entering or parsed != non_defaults(stored, fields) or problems:
+    if entering:
         return Decision(normalise(parsed, fields), True, tuple(problems))
     return Decision(normalise(stored, fields), False)
