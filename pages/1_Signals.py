@@ -67,7 +67,7 @@ resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)), container=q
 spec = resolved.spec
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
-a = analysis(source_key, spec, x, fs)
+a = analysis(source_key, spec, x, fs if spec.noise_shaping else None)  # the in-band SNR: a Welch pass, for shaping only
 step = a.step
 m, p = a.metrics, a.predicted
 
