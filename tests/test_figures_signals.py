@@ -36,6 +36,17 @@ def traces(fig):
     return {t.name: t for t in fig.data if t.name}
 
 
+def samples(trace):
+    """The sample values a trace draws: its y for markers; for stems from 0 (segments 0 → y, NaN or None
+    between them) each stem's far end, after checking that every stem starts at 0 at its own sample's time."""
+    y = np.asarray([np.nan if v is None else v for v in trace.y], dtype=float)
+    if trace.mode == "markers" or "markers" in (trace.mode or ""):
+        return y
+    xs = np.asarray([np.nan if v is None else v for v in trace.x], dtype=float)
+    assert np.all(np.isnan(y[2::3])) and np.all(y[0::3] == 0.0) and np.array_equal(xs[0::3], xs[1::3])
+    return y[1::3]
+
+
 # ---- 1. samples as samples, levels as levels -----------------------------------------------------------
 
 
@@ -43,18 +54,34 @@ def test_q_is_drawn_as_samples_never_as_a_staircase_in_time():
     fig, _ = time_view(QuantizerSpec(bits=3), sine(-6))
     assert all((t.line.shape or "linear") != "hv" for t in fig.data)  # the old view drew a zero-order hold
     q = traces(fig)["quantized Q(x) (samples)"]
-    assert q.mode == "markers" and len(q.y) == 200
+    assert q.mode == "lines" and len(samples(q)) == 200  # 200 samples: one stem each, in one path
+    fig, _ = time_view(QuantizerSpec(bits=3), sine(-6), stop=F.MARKER_MAX)
+    q = traces(fig)["quantized Q(x) (samples)"]
+    assert q.mode == "markers" and len(q.y) == F.MARKER_MAX
     assert all(isinstance(t, type(fig.data[0])) and t.type == "scatter" for t in fig.data)  # SVG, not WebGL
 
 
 def test_short_windows_get_stems_from_zero():
     fig, _ = time_view(QuantizerSpec(bits=3), sine(-6), stop=F.STEM_MAX)
-    stems = [t for t in fig.data if t.showlegend is False]
+    stems = [t for t in fig.data if t.showlegend is False and t.legendgroup == "q"]
     assert len(stems) == 1
-    ys = [y for y in stems[0].y if y is not None]
+    ys = [y for y in stems[0].y if y is not None and not np.isnan(y)]
     assert ys[0::2] == [0.0] * F.STEM_MAX  # each stem starts at 0 …
     q = traces(fig)["quantized Q(x) (samples)"].y
     np.testing.assert_allclose(ys[1::2], q, atol=1e-6)  # … and ends on the sample
+
+
+def test_default_window_stems_are_the_samples_of_q_and_of_the_error_in_steps():
+    # 200 samples (the page's default window): one path of stems per series, no marker per sample
+    spec, x = QuantizerSpec(bits=3), sine(-6)
+    fig, notice = time_view(spec, x)
+    t = traces(fig)
+    assert not any("markers" in (tr.mode or "") for tr in fig.data)
+    step = 2 / 2**3  # 3 bits over [−1, 1)
+    q_ref = np.clip(np.round(x[:200] / step), -4, 3) * step  # mid-tread rounding to nearest (textbook)
+    np.testing.assert_allclose(samples(t["quantized Q(x) (samples)"]), q_ref, atol=1e-6)
+    np.testing.assert_allclose(samples(t["error e/Δ"]), (x[:200] - q_ref) / step, atol=1e-5)
+    assert t["error e/Δ"].yaxis == "y2" and "orange stem is a sample of Q(x)" in notice
 
 
 def test_readable_levels_are_drawn_and_every_sample_sits_on_one():
@@ -63,7 +90,7 @@ def test_readable_levels_are_drawn_and_every_sample_sits_on_one():
     lv = traces(fig)["levels (7 in view)"]
     drawn = sorted({y for y in lv.y if y is not None})
     np.testing.assert_allclose(drawn, [-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75])
-    q = np.asarray(traces(fig)["quantized Q(x) (samples)"].y, dtype=float)
+    q = samples(traces(fig)["quantized Q(x) (samples)"])
     assert np.all(np.min(np.abs(q[:, None] - np.array(drawn)[None, :]), axis=1) < 1e-6)
     assert "7 grey lines are the quantization levels" in notice
 
@@ -74,7 +101,7 @@ def test_at_high_bit_depth_q_lies_on_x_and_the_caption_does_not_say_coarse():
         assert "coarse" not in notice and "staircase" in notice  # "… is not a staircase in time"
         assert "too dense to draw" in notice and "Q(x) lies on x" in notice
         assert not any(name.startswith("levels") for name in traces(fig))
-        q = np.asarray(traces(fig)["quantized Q(x) (samples)"].y, dtype=float)
+        q = samples(traces(fig)["quantized Q(x) (samples)"])
         x = np.asarray(traces(fig)["original x"].y, dtype=float)
         assert np.max(np.abs(q - x)) < 1e-4  # on screen: the same points
 
@@ -115,9 +142,11 @@ def test_bandlimited_reconstruction_recovers_the_continuous_sine_between_samples
 
 
 def test_reconstruction_is_an_optional_labelled_legend_entry():
-    fig, notice = time_view(QuantizerSpec(bits=4), sine(-6))
+    fig, notice = time_view(QuantizerSpec(bits=4), sine(-6), stop=F.RECON_MAX)
     r = traces(fig)["band-limited Q(x) (ideal DAC)"]
     assert r.visible == "legendonly" and "band-limited Q(x)" in notice
+    fig, notice = time_view(QuantizerSpec(bits=4), sine(-6), stop=F.RECON_MAX + 1)  # samples too close for it
+    assert "band-limited Q(x) (ideal DAC)" not in traces(fig) and "band-limited" not in notice
 
 
 def test_bandlimited_rejects_bad_arguments():
@@ -306,8 +335,8 @@ def test_okabe_ito_colours_one_meaning_each():
     fig, _ = time_view(QuantizerSpec(bits=3), sine(-6))
     t = traces(fig)
     assert t["original x"].line.color == COLORS["original"] == "#0072B2"
-    assert t["quantized Q(x) (samples)"].marker.color == COLORS["quantized"] == "#E69F00"
-    assert t["error e/Δ"].marker.color == COLORS["error"] == "#D55E00"
+    assert t["quantized Q(x) (samples)"].line.color == COLORS["quantized"] == "#E69F00"  # stems (200 samples)
+    assert t["error e/Δ"].line.color == COLORS["error"] == "#D55E00"
     bound = t["±Δ/2 (the error's bound)"]
     assert bound.line.dash == "dash" and bound.line.color == "#000000"
     # Q and e differ in form too (samples above, in their own panel below), not only in shade

@@ -18,13 +18,17 @@ from quantviz.figures.common import (AXIS, COLORS, MAX_POINTS, THEORY_LINE, band
 
 MAX_LEVEL_LINES = 40
 """Most quantization levels drawn as lines in the time view; denser grids are named in the caption instead."""
-MARKER_MAX = 500
-"""Longest window drawn sample by sample (markers: one SVG element each); longer ones are joined by lines
-(a min/max envelope beyond :data:`quantviz.figures.common.MAX_POINTS`)."""
+SAMPLE_MAX = 500
+"""Longest window drawn sample by sample; longer ones are joined by lines (a min/max envelope beyond
+:data:`quantviz.figures.common.MAX_POINTS`)."""
+MARKER_MAX = 100
+"""Longest window whose samples are markers (x rings, Q(x) and e dots: one SVG element each, ~3 per sample);
+longer windows draw Q(x) and e as stems from 0, each series one path (one SVG element)."""
 STEM_MAX = 50
-"""Longest window whose samples of Q(x) also get stems (lollipops) from 0."""
-RECON_MAX = 500
-"""Longest window with the optional band-limited reconstruction of Q(x)."""
+"""Longest window whose Q(x) dots also get stems (lollipops) from 0."""
+RECON_MAX = 100
+"""Longest window with the optional band-limited reconstruction of Q(x) (beyond it the samples are too close
+for the smooth wave to show between them)."""
 FULL_WIDTH, HALF_WIDTH = 820, 400
 """Chart widths (px) on a 1280 px wide screen with the sidebar open: legends are sized for these."""
 INBAND_FRACTION = 1 / 8
@@ -177,13 +181,14 @@ def _scatter(x, y, name, color, *, mode="markers", size=5, symbol="circle", widt
 
 
 def _stems(t, y):
-    """x, y of vertical stems from 0 to each y, as one trace's data (None between stems)."""
+    """x, y of vertical stems from 0 to each y, as one trace's data: float32 arrays with NaN between
+    stems (Plotly breaks a line at a missing value; typed arrays travel as base64, not as JSON lists)."""
     n = len(t)
-    xs = np.empty(3 * n, dtype=object)
-    ys = np.empty(3 * n, dtype=object)
-    xs[0::3], xs[1::3], xs[2::3] = t, t, None
-    ys[0::3], ys[1::3], ys[2::3] = 0.0, y, None
-    return list(xs), list(ys)
+    xs = np.full(3 * n, np.nan, dtype=np.float32)
+    ys = np.full(3 * n, np.nan, dtype=np.float32)
+    xs[0::3], xs[1::3] = t, t
+    ys[0::3], ys[1::3] = 0.0, y
+    return xs, ys
 
 
 def _hlines(x0, x1, ys):
@@ -199,13 +204,14 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
                         recon=None, y_range=None, width_px: int = FULL_WIDTH, height: int = 520) -> go.Figure:
     """Two panels on one time axis: the samples of x and Q(x) above, the error e/Δ = (x − Q(x))/Δ below.
 
-    Samples are drawn as samples (markers; stems from 0 for windows of at most
-    :data:`STEM_MAX` samples), never as a staircase in time; ``levels`` (the
+    Samples are drawn as samples, never as a staircase in time: markers up to :data:`MARKER_MAX`
+    samples (with stems from 0 up to :data:`STEM_MAX`), stems from 0 without markers up to
+    :data:`SAMPLE_MAX` (x then a line through its samples); ``levels`` (the
     quantization levels in view, or None) as faint horizontal lines; ``bounds``
     (lo, hi) in Δ (see :func:`error_bounds`) as dashed lines in the error panel, named
     ``bound_name``; ``recon`` = (t, y), the optional band-limited reconstruction of Q(x),
     as a legend entry the reader switches on; ``y_range`` fixes the upper panel's span. Windows longer
-    than :data:`MARKER_MAX` samples are joined by lines (min/max envelopes when long). One figure rather than two: the panels share zoom
+    than :data:`SAMPLE_MAX` samples are joined by lines (min/max envelopes when long). One figure rather than two: the panels share zoom
     and hover, and the browser builds one chart per update instead of two.
     """
     t = np.asarray(t)
@@ -226,24 +232,24 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
         return fig
     t0, t1 = float(t[0]), float(t[-1])
     traces = []  # added in one call: each add_trace deep-copies the figure's data
-    if levels is not None and len(levels):
+    if levels is not None and len(levels):  # named in the caption; no legend entry (a legend row costs a pass)
         lx, ly = _hlines(t0, t1, levels)
-        traces.append(go.Scatter(x=lx, y=ly, mode="lines", name=f"levels ({len(levels)} in view)",
+        traces.append(go.Scatter(x=lx, y=ly, mode="lines", name=f"levels ({len(levels)} in view)", showlegend=False,
                                  line=dict(color="#c8c8c8", width=1), hoverinfo="skip"))
-    if n <= MARKER_MAX:
-        small = n <= 100
-        x_trace = _scatter(t, x, "original x", COLORS["original"], mode="lines+markers" if small else "lines",
-                           size=10, symbol="circle-open", width=1.5)
-        if small:  # rings under the dots; else x's thin line over the dots, which touch and would hide it
-            traces.append(x_trace)
+    if n <= MARKER_MAX:  # markers: rings for x, dots for Q(x) and e (one SVG element each)
+        traces.append(_scatter(t, x, "original x", COLORS["original"], mode="lines+markers", size=10,
+                               symbol="circle-open", width=1.5))
         if n <= STEM_MAX:
             sx, sy = _stems(t, q)
             traces.append(go.Scatter(x=sx, y=sy, mode="lines", line=dict(color=COLORS["quantized"], width=1),
                                      legendgroup="q", showlegend=False, hoverinfo="skip"))
-        traces.append(_scatter(t, q, "quantized Q(x) (samples)", COLORS["quantized"], legendgroup="q",
-                               size=7 if small else 5 if n <= 200 else 4))
-        if not small:
-            traces.append(x_trace)
+        traces.append(_scatter(t, q, "quantized Q(x) (samples)", COLORS["quantized"], legendgroup="q", size=7))
+    elif n <= SAMPLE_MAX:  # stems from 0, all of a series in one path (one SVG element): still one per sample
+        sx, sy = _stems(t, q)
+        traces.append(go.Scatter(x=sx, y=sy, mode="lines", name="quantized Q(x) (samples)", hoverinfo="skip",
+                                 line=dict(color=COLORS["quantized"], width=1.5)))
+        traces.append(go.Scatter(x=display_array(t), y=display_array(x), mode="lines", name="original x",
+                                 line=dict(color=COLORS["original"], width=1.5)))
     else:
         line(fig, t, x, "original x", COLORS["original"], width=1.5)
         line(fig, t, q, "quantized Q(x)", COLORS["quantized"], width=1.5)
@@ -252,7 +258,11 @@ def signal_error_figure(t, x, q, step: float, unit: str = "ms", *, levels=None, 
                                  name="band-limited Q(x) (ideal DAC)", visible="legendonly", hoverinfo="skip",
                                  line=dict(color=COLORS["quantized"], width=1.5, dash="dot")))
     if n <= MARKER_MAX:
-        traces.append(_scatter(t, e, "error e/Δ", COLORS["error"], yaxis="y2", size=5 if n <= 200 else 4))
+        traces.append(_scatter(t, e, "error e/Δ", COLORS["error"], yaxis="y2", size=5))
+    elif n <= SAMPLE_MAX:
+        sx, sy = _stems(t, e)
+        traces.append(go.Scatter(x=sx, y=sy, mode="lines", name="error e/Δ", yaxis="y2", hoverinfo="skip",
+                                 line=dict(color=COLORS["error"], width=1.5)))
     else:
         line(fig, t, e, "error e/Δ", COLORS["error"], yaxis="y2")
     if bounds is not None:
@@ -276,9 +286,9 @@ def time_notice(spec, step: float, x, q, level_count: int, levels_drawn: bool, b
     q = np.asarray(q, dtype=np.float64)
     n = x.size
     out = []
-    if n <= MARKER_MAX:
-        out.append("Each orange dot is a sample of Q(x), "
-                   + ("each blue ring a sample of x" if n <= 100 else "the blue line joins the samples of x")
+    if n <= SAMPLE_MAX:
+        out.append(("Each orange dot is a sample of Q(x), each blue ring a sample of x" if n <= MARKER_MAX else
+                    "Each orange stem is a sample of Q(x), the blue line joins the samples of x")
                    + "; between samples there is no value, so Q(x) is not a staircase in time.")
     else:
         out.append(f"{n:,} samples are too many to mark one by one: lines join them"

@@ -100,7 +100,11 @@ def test_time_view_draws_samples_and_its_caption_follows_the_bits(page, server):
     page.goto(server + "/Signals?bits=3&level_db=-6")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first).to_contain_text(
         "grey lines are the quantization levels", timeout=60_000)
-    expect(page.locator("[data-testid='stPlotlyChart']").first).to_contain_text("levels (7 in view)")
+    # the levels are named in the caption, not in the legend; the plot holds them, the stems and x's line
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first).to_contain_text(
+        "The 7 grey lines are the quantization levels in view")
+    expect(page.locator("[data-testid='stPlotlyChart']").first).to_contain_text("quantized Q(x) (samples)")
+    assert page.locator("[data-testid='stPlotlyChart']").first.locator("g.trace.scatter").count() >= 4
     assert page.locator("[data-testid='stException']").count() == 0
 
 
