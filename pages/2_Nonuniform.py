@@ -6,7 +6,8 @@ import streamlit as st
 from quantviz.app import ui
 from quantviz import nonuniform as nu
 from quantviz.app.cached.nonuniform import (compressor, designed, fixed_range, kmeans, lloyd, loading, mismatch, player,
-                                            player_density, samples, sweep, telephone, training, vq, window)
+                                            player_density, prefetch, samples, sweep, telephone, training, vq,
+                                            window)
 from quantviz.figures import nonuniform as figs
 from quantviz.app.params import NONUNIFORM_DEFAULTS as D, NONUNIFORM_PRESETS, NONUNIFORM_VIEWS
 
@@ -42,6 +43,7 @@ sb.caption(f"A-law: A = {nu.A_LAW} (G.711, Europe). μ-law and A-law apply the u
 
 # ---- Engine (cached calls, quantviz.app.cached.nonuniform) -------------------------
 rows = fixed_range(dist, level_db, bits, mu) + tuple(nu.rescaled(m, level_db) for m in designed(dist, bits))
+prefetch(dist, bits, mu)  # the other b of this source, in a background thread: a bits move finds them ready
 by = {r.scheme: r for r in rows}
 sigma = float(nu.rms_of(level_db))
 

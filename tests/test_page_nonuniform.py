@@ -272,3 +272,66 @@ def test_vq_cells_are_vector_polygons():
     assert len(edges) == 1
     x = np.array(trace_values(edges[0]["x"]))
     assert np.isnan(x).sum() == 16  # one closed ring per code
+
+
+# ---- The designs store (quantviz.app.cached.nonuniform.Designs): computed ahead, once, bounded ----------------
+
+def test_designs_store_prefetches_every_bits_once_in_one_thread_and_matches_the_engine():
+    import threading
+
+    from quantviz import nonuniform as nu
+    from quantviz.app.cached.nonuniform import BITS, Designs
+
+    store = Designs()
+    counts, real = {}, store._compute
+
+    def counting(key):
+        counts[key] = counts.get(key, 0) + 1
+        return real(key)
+
+    store._compute = counting
+    store.prefetch("laplacian", 8, 255)
+    # sessions asking meanwhile wait for the thread's value or compute it themselves, never twice
+    askers = [threading.Thread(target=store.get, args=(("design", "laplacian", b),)) for b in (8, 3, 3, 10)]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join()
+    assert store.idle(120)
+    assert all(store.ready(("design", "laplacian", b)) and store.ready(("loading", "laplacian", b, 255)) for b in BITS)
+    assert max(counts.values()) == 1, counts
+    assert not store.ready(("design", "gaussian", 8))  # only the source that was shown
+    # the same numbers as the engine called directly (k-means trained on the other draw, scored on the unseen one)
+    x = nu.unit_samples("laplacian")
+    codebook, train_mse = nu.design_kmeans(nu.training_samples("laplacian"), 5)
+    direct = nu.compare_schemes(x, "laplacian", 0.0, 5, lm=nu.design_lloyd_max("laplacian", 5), km=codebook,
+                                km_train_mse=train_mse, schemes=nu.DESIGNED)
+    d = store.get(("design", "laplacian", 5))
+    np.testing.assert_array_equal(d.km, codebook)
+    assert [(r.scheme, r.snr_db, r.theory_db) for r in d.rows] == [(r.scheme, r.snr_db, r.theory_db) for r in direct]
+    np.testing.assert_array_equal(store.get(("loading", "laplacian", 5, 255)).snr_db["mu-law"],
+                                  nu.loading_curves(x, 5, 255).snr_db["mu-law"])
+
+
+def test_designs_store_keeps_a_bounded_number_of_loading_curves():
+    from quantviz.app.cached.nonuniform import Designs
+
+    store = Designs(max_loading=3)
+    for mu in (1, 2, 3, 4, 5):
+        store.get(("loading", "uniform", 2, mu))
+    assert len(store._loading) == 3
+    assert not store.ready(("loading", "uniform", 2, 1)) and store.ready(("loading", "uniform", 2, 5))
+    with pytest.raises(ValueError, match="unknown key"):
+        store.get(("nonsense", "uniform"))
+
+
+def test_a_bits_move_finds_the_designs_ready():
+    """After the page has shown a source, the thread has designed its other b: the next run computes none."""
+    from quantviz.app.cached.nonuniform import designs
+
+    at = run_page(PAGE, {"dist": "student-t", "bits": "6"})
+    assert designs().idle(120)
+    assert all(designs().ready(("design", "student-t", b)) for b in range(2, 11))
+    at.slider(key="bits").set_value(5).run()
+    m = metric_values(at)
+    assert set(m) == SCHEMES and not at.exception
