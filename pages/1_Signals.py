@@ -96,8 +96,8 @@ enob_value = (f"≥ {spec.bits} bits" if notes["enob"].startswith("≥") else
               next(t for d in (2, 1, 0) if len(t := f"{m['enob']:.{d}f} bits") <= 9 or d == 0)
               if spec.bounded else "—")
 ui.metric_cards([
-    ui.Metric("MSE", f"{m['mse']:.3g}", "mean(e²), e = x − Q(x)", f"{p['mse']:.3g}"),
-    ui.Metric("RMS error", short_steps(m["rms"] / step), "√MSE / Δ",
+    # one card for the error's power (a card is 2 elements re-sent every move): MSE = mean(e²) in its formula line
+    ui.Metric("RMS error", short_steps(m["rms"] / step), f"√MSE / Δ, MSE = mean(e²) = {m['mse']:.3g}",
               f"{p['rms'] / step:.3f} Δ" + (" = 1/√12" if plain else "")),
     ui.Metric("max |e|", short_steps(m["max_abs"] / step), "max |x − Q(x)| / Δ", notes["max_abs"]),
     ui.Metric("Mean error", short_steps(m["mean"] / step, "+"), "mean(x − Q(x)) / Δ",

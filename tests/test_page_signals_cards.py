@@ -64,3 +64,14 @@ def test_digital_silence_enob_is_not_above_the_word_length():
     at = run_page(PAGE, {"bits": 8, "level_db": -60.0})
     assert metric_values(at)["ENOB"] == "≥ 8 bits"
     assert any("digital silence" in md.value.lower() for md in at.markdown)
+
+
+def test_one_card_holds_the_rms_error_and_the_mse_that_agree():
+    # 8-bit mid-tread on [−1, 1): Δ = 2/256; a −1 dBFS sine spread over many cells: MSE ≈ Δ²/12 (Bennett 1948)
+    at = run_page(PAGE, {"bits": 8, "level_db": -1.0})
+    m, c = metric_values(at), cards(at)
+    assert "MSE" not in m and len(m) == 6
+    step = 2 / 256
+    mse = float(c["RMS error"][1].split("MSE = mean(e²) = ")[1].split()[0])
+    assert mse == pytest.approx(step**2 / 12, rel=0.05)
+    assert float(m["RMS error"].split()[0]) == pytest.approx((mse ** 0.5) / step, abs=6e-4)  # the card's 3 decimals
