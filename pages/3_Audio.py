@@ -63,11 +63,18 @@ def num(value, digits=1):  # the unit is in the card's label: short values are n
     return ui.fmt_db(value, "", digits).strip()
 
 
-ui.metric_cards([
+inband = ui.Metric("In-band (dB)", num(m["inband_snr"]), f"SNR over {band} (marked on the views)",
+                   f"{num(p['inband_snr'])} (k = {spec.noise_shaping}); unshaped {num(p['inband_snr_unshaped'])}"
+                   ) if shaped else None
+sine = ui.Metric("Sine SNR (dB)", num(p["sine_snr"]), f"6.02b + 1.76: a full-scale sine, b = {a.bits}",
+                 f"this clip {num(p['sine_snr'] - m['snr'])} dB below" if np.isfinite(m["snr"]) else
+                 "this clip: no error (lossless)")
+# five cards: with noise shaping (its lesson: worse in total, better in the band) the in-band SNR takes the
+# place of the full-scale-sine reference, as on the Signals page (each card costs a little on every move)
+ui.metric_cards([c for c in (
     ui.Metric("SNR (dB)", num(m["snr"]), f"0–{fs / 2000:g} kHz: 10·log10(Σx²/Σe²)",
               f"{num(p['snr'])} (P_x / P_e)"),
-    ui.Metric("In-band (dB)", num(m["inband_snr"]), f"SNR over {band} (marked on the views)", num(p["inband_snr"]) + (
-                  f" (k = {spec.noise_shaping}); unshaped {num(p['inband_snr_unshaped'])}" if shaped else "")),
+    inband,
     ui.Metric("Seg. SNR (dB)", num(m["segsnr"]), "segmental: mean of 20 ms frames, clamped to −10…35",
               num(p["segsnr"])),
     ui.Metric("Floor (dBFS)", num(m["noise_dbfs"]), "noise floor: 10·log10(mean e² / ½)",
@@ -75,10 +82,8 @@ ui.metric_cards([
     ui.Metric("ENOB (bits)", ("≥ " if a.enob_note else "") + num(m["enob"], 2 - bool(a.enob_note)),
               "(10·log10(½ / mean e²) − 1.76) / 6.02", num(p["enob"], 2)
               + (" (G.711 is finer than uniform 8-bit near 0)" if not pcm and m["enob"] > 8 else "")),
-    ui.Metric("Sine SNR (dB)", num(p["sine_snr"]), f"6.02b + 1.76: a full-scale sine, b = {a.bits}",
-              f"this clip {num(p['sine_snr'] - m['snr'])} dB below" if np.isfinite(m["snr"]) else
-              "this clip: no error (lossless)"),
-])
+    None if shaped else sine,
+) if c is not None])
 chans = "mono" if x.shape[0] == 1 else f"{x.shape[0]} channels"
 st.caption(f"**{clip.name}**: {a.duration:.1f} s, {fs:,} Hz, {chans}, input level {gain_db:+g} dB "
            f"(peak {ui.fmt_db(m['peak_dbfs'], 'dBFS')}) · {desc}"
@@ -191,7 +196,8 @@ else:
     heard = ("undithered, the error copies the music's harmonics (distortion), and where the note decays below "
              "Δ/2 it becomes the note itself.")
 spectrograms = lambda: ui.svg_figure(  # noqa: E731  (one entry of the views below)
-    figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax, a.band_hz[1]),
+    figs.spectrogram_svg(a.spec_t, a.spec_f, a.spec_q_db, a.spec_e_db, zmin, zmax,
+                         a.band_hz[1] if shaped else None),  # the band of the in-band card, shown with it
     "Spectrograms of the quantized signal and of the error, on one colour scale in dBFS per bin",
     f"one colour scale ({zmin:.0f} to {zmax:.0f} dBFS per bin): where the music is quieter than the "
     f"error, you hear the error. Here {heard}")
@@ -201,7 +207,7 @@ DRAW = {
     "spectrograms": spectrograms,
     "spectrum": lambda: ui.plot(
         figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, floor_label, a.fs,
-                                  a.band_hz),
+                                  a.band_hz if shaped else None),
         (f"the dashed line is the model: {num(a.white_floor_db, 0)} dBFS per bin flat (N = {a.nperseg})"
          + (f" × (2 sin(πf/fs))^{2 * spec.noise_shaping}, lower than flat below fs/6 = {fs / 6:,.0f} Hz and "
             "higher above" if shaped else "") + f". Here {heard}") if pcm else

@@ -17,9 +17,12 @@ from quantviz.app.params import AUDIO_PRESETS
 from tests.apptest_utils import payload_bytes, plotly_specs, run_page, svg_figures
 
 PAGE = "pages/3_Audio.py"
-KEYS = ("SNR", "In-band SNR", "Segmental SNR", "Noise floor", "ENOB", "6.02b + 1.76")  # the cards, in order
-LABELS = ("SNR (dB)", "In-band (dB)", "Seg. SNR (dB)", "Floor (dBFS)", "ENOB (bits)",
+CARDS = {"SNR (dB)": "SNR", "In-band (dB)": "In-band SNR", "Seg. SNR (dB)": "Segmental SNR",  # label -> name
+         "Floor (dBFS)": "Noise floor", "ENOB (bits)": "ENOB", "Sine SNR (dB)": "6.02b + 1.76"}
+LABELS = ("SNR (dB)", "Seg. SNR (dB)", "Floor (dBFS)", "ENOB (bits)",
           "Sine SNR (dB)")  # short, with the units, so that neither labels nor values are cut at 1280 px
+SHAPED_LABELS = ("SNR (dB)", "In-band (dB)", "Seg. SNR (dB)", "Floor (dBFS)",
+                 "ENOB (bits)")  # noise shaping on: the in-band SNR takes the sine reference's place
 ALL_VIEWS = {"views": ["waveform", "spectrograms", "spectrum", "segmental"],  # 4 charts (waveform + zoom), 1 SVG
              "players": True}  # and the three separate players under the A/B one (closed by default)
 PLAYERS = {"players": "true"}  # the deep link that opens them
@@ -61,10 +64,12 @@ def players(at) -> list[np.ndarray]:
 
 
 def metric_values(at) -> dict:
-    """The six cards by name (KEYS), after checking their labels."""
-    labels = [m.label for m in at.metric]
-    assert tuple(labels) == LABELS, labels
-    return dict(zip(KEYS, (m.value for m in at.metric)))
+    """The five cards by name (CARDS), after checking their labels: the in-band SNR with noise shaping only."""
+    labels = tuple(m.label for m in at.metric)
+    state = at.session_state
+    shaped = state["scheme"] == "pcm" and "noise_shaping" in state and int(state["noise_shaping"] or 0) > 0
+    assert labels == (SHAPED_LABELS if shaped else LABELS), labels
+    return {CARDS[label]: m.value for label, m in zip(labels, at.metric)}
 
 
 def db(text: str) -> float:
@@ -81,7 +86,7 @@ def check_page(at, n_charts=0, n_svg=1):
     n_audio = 3 if "players" in at.session_state and at.session_state["players"] else 0
     values = metric_values(at)
     assert all(len(v) <= 6 for v in values.values()), values  # never cut on a 1280-px projector
-    assert all(len(label) <= 13 for label in LABELS)
+    assert all(len(label) <= 13 for label in CARDS)
     assert len(at.get("audio")) == n_audio
     specs = plotly_specs(at)
     assert len(specs) == n_charts
@@ -354,16 +359,23 @@ def test_noise_shaping_shows_its_in_band_gain():
     """Was: every number on the k = 3 preset said shaping is worse (SNR −8.7 dB). The in-band card shows the
     gain below 4 kHz, with the theory for shaping and without it."""
     base = {"clip": "piano", "gain_db": -18, "bits": 8, "dither": "tpdf"}
-    plain = metric_values(run_page(PAGE, base))
-    shaped_at = run_page(PAGE, {**base, "noise_shaping": 3, "views": "spectrum"})
+    plain_at = run_page(PAGE, base)
+    plain = metric_values(plain_at)
+    assert "In-band SNR" not in plain  # unshaped, the band is not the point: the card and the band line wait
+    assert not any("in-band" in (t.text or "") for root, _ in svg_figures(plain_at) for t in root.iter(SVG + "text"))
+    shaped_at = run_page(PAGE, {**base, "noise_shaping": 3, "views": ["spectrum", "spectrograms"]})
     shaped = metric_values(shaped_at)
+    assert any("in-band: below 4000 Hz" in (t.text or "") for root, _ in svg_figures(shaped_at)
+               for t in root.iter(SVG + "text"))
+    x = audio_io.load_clip("piano").samples * 10 ** (-18 / 20)  # the same signal, unshaped, measured in 0–4 kHz
+    plain_inband = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8, dither="tpdf")).metrics["inband_snr"]
     assert db(shaped["SNR"]) < db(plain["SNR"])  # the whole band: worse, as before
-    assert db(shaped["In-band SNR"]) > db(plain["In-band SNR"]) + 20  # below 4 kHz: much better
+    assert db(shaped["In-band SNR"]) > plain_inband + 20  # below 4 kHz: much better
     [card] = [c.value for c in shaped_at.caption if c.value.startswith("SNR over 0–4 kHz")]
     theory, unshaped = (float(v.replace("−", "-")) for v in re.findall(r"theory: ([−\d.]+) \(k = 3\); unshaped "
                                                                        r"([−\d.]+)", card)[0])
     assert theory == pytest.approx(db(shaped["In-band SNR"]), abs=1.5)
-    assert unshaped == pytest.approx(db(plain["In-band SNR"]), abs=1.0)
+    assert unshaped == pytest.approx(plain_inband, abs=1.0)
     assert any("0–4 kHz" in s["layout"]["xaxis"]["title"]["text"] for s in plotly_specs(shaped_at))
     notice = " ".join(c.value for c in shaped_at.caption if c.value.startswith("**What to notice"))
     assert "noise shaping (k = 3)" in notice and "unshaped" in notice
