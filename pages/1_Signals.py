@@ -184,7 +184,7 @@ for pair in range(1, len(chosen), 2):
 left, right = st.columns(2)
 with left:
     st.markdown("#### Where the model breaks")
-    rms = float(np.sqrt(np.mean(x**2)))
+    rms = float(np.sqrt(np.dot(x, x) / x.size))
     gap = m["sqnr"] - p["sqnr"]
     periodic = source == "generated" and kind in signals.PERIODIC | {"multitone", "chirp", "ramp"}
     k = spec.noise_shaping
