@@ -48,3 +48,13 @@ def test_every_page_in_the_navigation_exists():
     assert (ui._ROOT / "app.py").exists()
     missing = [path for path, _ in ui.PAGES if not (ui._ROOT / path).exists()]
     assert not missing, missing
+
+
+def test_the_page_icon_needs_no_network():
+    """Streamlit 1.67's frontend turns a ":material/…:" page icon into a fonts.gstatic.com URL (requested on every
+    run, found in a browser trace); an emoji becomes an inline SVG. The app downloads nothing at run time."""
+    from quantviz.app import ui
+
+    assert not ui.PAGE_ICON.startswith(":"), ui.PAGE_ICON
+    assert ":material/" not in "".join(line for line in (ui.__file__ and open(ui.__file__).read()).splitlines()
+                                       if "set_page_config" in line)

@@ -31,6 +31,7 @@ from quantviz.app.params import (CHOICES, LABELS, PAGE_FIELDS, QUANTIZER_DEFAULT
 # parallel region waits for a partner thread someone else holds (see quantviz.set_threads).
 set_threads(1)
 
+PAGE_ICON = "📶"  # levels, drawn by the browser's own emoji font (no request)
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 
 _CSS = """
@@ -123,7 +124,9 @@ def setup_page(title: str, intro: str) -> None:
     replaced by these labelled links.
     """
     _refreeze_if_grown()
-    st.set_page_config(page_title=f"{title} · quantviz", page_icon=":material/ssid_chart:", layout="wide",
+    # An emoji icon becomes an inline SVG in the browser; a ":material/…:" page icon is fetched from
+    # fonts.gstatic.com on every run (Streamlit 1.67's frontend), and the app downloads nothing at run time.
+    st.set_page_config(page_title=f"{title} · quantviz", page_icon=PAGE_ICON, layout="wide",
                        initial_sidebar_state="expanded")
     st.markdown(_CSS, unsafe_allow_html=True)
     with st.sidebar:
