@@ -6,6 +6,7 @@ slider minimum (bits = 1, level = −120 dB, gain = −40 dB), and the step mode
 """
 
 import re
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
@@ -48,11 +49,19 @@ def _slider_value(page, label) -> str:
     return _sidebar_widget(page, "stSlider", label).get_by_role("slider").input_value()
 
 
-def _reopen(browser, url):
+@contextmanager
+def reopened(browser, page):
+    """The page's current address opened in a new browser (a fresh session): yields that page, and on leaving
+    checks that it shows the same metric values as the original."""
+    before = _metrics(page)
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-    pg = ctx.new_page()
-    _open(pg, url)
-    return ctx, pg
+    try:
+        again = ctx.new_page()
+        _open(again, page.url)
+        yield again
+        assert _metrics(again) == before
+    finally:
+        ctx.close()
 
 
 def _query(page) -> dict:
@@ -67,15 +76,10 @@ def test_signals_first_option_minimum_and_step_mode(page, browser):
         _slider_to_minimum(page, "Bits b")
         q = _query(page)
         assert q.get("bits") == "1" and q.get("fs") == "8000" and q.get("level_db") == "-120", page.url
-        before = _metrics(page)
-        ctx, again = _reopen(browser, page.url)
-        try:
+        with reopened(browser, page) as again:
             assert _slider_value(again, "Bits b") == "1"
             assert _slider_value(again, "Level (dBFS, peak)") == "-120"
             expect(_sidebar_widget(again, "stSelectbox", "Sample rate (Hz)").get_by_role("combobox")).to_have_value("8,000")
-            assert _metrics(again) == before
-        finally:
-            ctx.close()
         # step mode keeps Δ: 3 bits over [−1, 1] → Δ = 0.25
         page.goto(base + "/Signals?bits=3")
         wait_idle(page)
@@ -83,15 +87,10 @@ def test_signals_first_option_minimum_and_step_mode(page, browser):
         wait_idle(page)
         q = _query(page)
         assert q.get("set_by") == "step" and q.get("step") == "0.25", page.url
-        before = _metrics(page)
-        ctx, again = _reopen(browser, page.url)
-        try:
+        with reopened(browser, page) as again:
             field = _sidebar_widget(again, "stNumberInput", "Step size Δ").locator("input")
             assert float(field.input_value()) == 0.25
-            assert _metrics(again) == before
             screenshot(again, "permalink_signals_step")
-        finally:
-            ctx.close()
 
 
 def test_nonuniform_first_option_and_minimum(page, browser):
@@ -101,15 +100,10 @@ def test_nonuniform_first_option_and_minimum(page, browser):
         _slider_to_minimum(page, "Bits b")
         q = _query(page)
         assert q.get("dist") == "gaussian" and q.get("bits") == "2", page.url
-        before = _metrics(page)
-        ctx, again = _reopen(browser, page.url)
-        try:
+        with reopened(browser, page) as again:
             assert _slider_value(again, "Bits b") == "2"
             expect(_sidebar_widget(again, "stSelectbox", "Input").get_by_role("combobox")).to_have_value(
                 re.compile("^Gaussian"))
-            assert _metrics(again) == before
-        finally:
-            ctx.close()
 
 
 def test_audio_minimum_survives_the_link(page, browser):
@@ -119,11 +113,6 @@ def test_audio_minimum_survives_the_link(page, browser):
         _slider_to_minimum(page, "Bits b")
         q = _query(page)
         assert q.get("gain_db") == "-40" and q.get("bits") == "1", page.url
-        before = _metrics(page)
-        ctx, again = _reopen(browser, page.url)
-        try:
+        with reopened(browser, page) as again:
             assert _slider_value(again, "Bits b") == "1"
             assert _slider_value(again, "Input level (dB)") == "-40"
-            assert _metrics(again) == before
-        finally:
-            ctx.close()
