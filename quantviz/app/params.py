@@ -390,3 +390,23 @@ IMAGE_PRESETS = {
                                        "zoom_x": 45, "zoom_y": 13},
 }
 PAGE_FIELDS["Images"] = IMAGE_FIELDS
+
+
+# ---- Lessons page (issue #15): owned by the lessons work; edit only inside this block --------------------------
+LESSON_FIELDS = {}
+PAGE_FIELDS["Lessons"] = LESSON_FIELDS
+
+
+# ---- Theory page (issue #15): the live formula sheet; edit only inside this block -------------------------------
+THEORY_FIELDS = {}
+PAGE_FIELDS["Theory"] = THEORY_FIELDS
+
+
+# ---- Number formats page (issue #15); edit only inside this block -----------------------------------------------
+FORMAT_FIELDS = {}
+PAGE_FIELDS["Number formats"] = FORMAT_FIELDS
+
+
+# ---- Glossary page (issue #15); edit only inside this block ----------------------------------------------------
+GLOSSARY_FIELDS = {}
+PAGE_FIELDS["Glossary"] = GLOSSARY_FIELDS

@@ -111,6 +111,10 @@ PAGES = [
     ("pages/3_Audio.py", "Audio"),
     ("pages/4_Images.py", "Images"),
     ("pages/5_Weights.py", "Weights"),
+    ("pages/6_Lessons.py", "Lessons"),
+    ("pages/7_Theory.py", "Theory (formula sheet)"),
+    ("pages/8_Number_formats.py", "Number formats"),
+    ("pages/9_Glossary.py", "Glossary"),
 ]
 _ROOT = Path(__file__).resolve().parents[2]  # the repository: quantviz/app/ui.py → ../..
 

@@ -1,0 +1,8 @@
+"""Lessons (issue #15): being built."""
+
+import streamlit as st
+
+from quantviz.app import ui
+
+ui.setup_page("Lessons", "Being built (issue #15).")
+st.info("This page is being built (issue #15).")

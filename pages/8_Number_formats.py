@@ -1,0 +1,8 @@
+"""Number formats (issue #15): being built."""
+
+import streamlit as st
+
+from quantviz.app import ui
+
+ui.setup_page("Number formats", "Being built (issue #15).")
+st.info("This page is being built (issue #15).")
