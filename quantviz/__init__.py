@@ -85,6 +85,9 @@ from quantviz.tensors import (
 from quantviz.formats import NF4_CODEBOOK, FORMATS, FormatResult, cast_float, quantize_format
 from quantviz.tensor_io import TensorFileError, load_tensors
 from quantviz import tensors, formats, nn, tensor_io
+from quantviz.formats import accumulate, quantize_nf4_blocks
+from quantviz.outliers import llm_int8_matmul, smoothquant_matmul
+from quantviz import outliers
 
 __all__ += [
     "QuantizedTensor",
@@ -104,4 +107,9 @@ __all__ += [
     "formats",
     "nn",
     "tensor_io",
+    "accumulate",
+    "quantize_nf4_blocks",
+    "llm_int8_matmul",
+    "smoothquant_matmul",
+    "outliers",
 ]

@@ -60,6 +60,11 @@ __all__ = [
     "quantize_weights",
     "train_mlp",
     "load_digits_model",
+    "per_channel_quantizer",
+    "layer_sensitivity",
+    "mixed_precision_sweep",
+    "pareto_front",
+    "promote_most_sensitive",
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assets" / "models" / "digits_mlp.npz"
@@ -356,6 +361,70 @@ def _shift(imgs: np.ndarray, dy: int, dx: int) -> np.ndarray:
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
     out[:, yd, xd] = imgs[:, ys, xs]
     return out
+
+
+def per_channel_quantizer(w: np.ndarray, bits: int):
+    """The default weight quantizer of the sensitivity tools: symmetric min–max INT b, a scale per output row."""
+    return quantize_tensor(w, bits, True, "channel", axis=0)
+
+
+def _bits_of(r, w) -> float:
+    return float(getattr(r, "bits_per_weight", 32.0)) * w.size
+
+
+def layer_sensitivity(model: MLP, x, y, bits: int, quantizer=per_channel_quantizer, **kw) -> list[float]:
+    """Accuracy with one layer at a time quantized to ``bits`` (the others float), one value per layer.
+
+    The layer whose accuracy falls most is the most sensitive: give it more bits
+    first (HAWQ-style mixed precision uses a Hessian trace for the same ranking;
+    this measures the task metric directly, which a 3-layer model can afford).
+    """
+    return [accuracy(quantize_weights(model, lambda w: quantizer(w, bits), layers=[i]), x, y, **kw)
+            for i in range(len(model.weights))]
+
+
+def promote_most_sensitive(sensitivity, k: int) -> tuple:
+    """Indices of the ``k`` layers with the lowest one-at-a-time accuracy (ties: the earlier layer)."""
+    order = sorted(range(len(sensitivity)), key=lambda i: (sensitivity[i], i))
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= len(order):
+        raise ValueError(f"k must be an integer in [0, {len(order)}]; got {k!r}")
+    return tuple(sorted(order[:k]))
+
+
+def mixed_precision_sweep(model: MLP, x, y, bit_choices=(2, 3, 4, 8), quantizer=per_channel_quantizer,
+                          **kw) -> list[dict]:
+    """Every assignment of a bit width from ``bit_choices`` to each layer: its size and its accuracy.
+
+    Returns one dict per assignment: ``bits`` (tuple, one per layer), ``bytes``
+    (weights only, every stored bit incl. scales / 8), ``bpw`` (bits per weight
+    of the whole model) and ``acc`` (test accuracy). len = len(bit_choices)^L.
+    """
+    choices = tuple(int(b) for b in bit_choices)
+    if not choices:
+        raise ValueError("bit_choices must not be empty")
+    layers = range(len(model.weights))
+    q = {(i, b): quantizer(model.weights[i], b) for i in layers for b in choices}
+    n = sum(w.size for w in model.weights)
+    out = []
+    for combo in np.ndindex(*(len(choices),) * len(model.weights)):
+        bits = tuple(choices[c] for c in combo)
+        ws = [np.asarray(q[i, b].values, np.float32) for i, b in zip(layers, bits)]
+        stored = sum(_bits_of(q[i, b], model.weights[i]) for i, b in zip(layers, bits))
+        out.append({"bits": bits, "bytes": stored / 8, "bpw": stored / n,
+                    "acc": accuracy(model.with_weights(ws), x, y, **kw)})
+    return out
+
+
+def pareto_front(sizes, scores) -> np.ndarray:
+    """Boolean mask of the points no other point beats: smaller-or-equal size and higher-or-equal score,
+    one of them strictly."""
+    s = np.asarray(sizes, dtype=np.float64)
+    a = np.asarray(scores, dtype=np.float64)
+    if s.shape != a.shape or s.ndim != 1:
+        raise ValueError("sizes and scores must be 1-D arrays of equal length")
+    dominated = ((s[None, :] <= s[:, None]) & (a[None, :] >= a[:, None])
+                 & ((s[None, :] < s[:, None]) | (a[None, :] > a[:, None]))).any(axis=1)
+    return ~dominated
 
 
 @lru_cache(maxsize=2)
