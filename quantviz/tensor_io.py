@@ -27,11 +27,13 @@ import json
 import os
 import struct
 import zipfile
+from pathlib import Path
 
 import ml_dtypes
 import numpy as np
 
-__all__ = ["TensorFileError", "load_tensors", "SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_VALUES"]
+__all__ = ["TensorFileError", "load_tensors", "SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_VALUES",
+           "LLAMA_REFERENCE_PATH", "load_llama_reference"]
 
 SUPPORTED_EXTENSIONS = (".npy", ".npz", ".safetensors")
 DEFAULT_MAX_BYTES = 200_000_000  # 200 MB on disk
@@ -217,3 +219,28 @@ def load_tensors(source, *, max_bytes: int = DEFAULT_MAX_BYTES, max_values: int 
     if data[:4] == b"GGUF":
         raise TensorFileError(f"{label} is a GGUF file, which is not supported here. {_ACCEPTED}")
     raise TensorFileError(f"{label} is not a recognised tensor file. {_ACCEPTED}")
+
+
+#: llama.cpp's LLaMA-3-8B Wikitext-2 scoreboard as shipped in assets (see its header for the source).
+LLAMA_REFERENCE_PATH = Path(__file__).resolve().parent.parent / "assets" / "reference" / "llama3_8b_wikitext2.csv"
+
+
+def load_llama_reference(path=None) -> list[dict]:
+    """Rows of the shipped llama.cpp reference table: quant, imatrix, size_gib, bpw, ppl, ppl_err, delta_ppl, kld.
+
+    Lines starting with ``#`` are its source notes. ``bpw`` is derived from the
+    published file size (size_gib · 2³³ / 8,030,261,248 parameters).
+    """
+    import csv
+
+    p = Path(path) if path is not None else LLAMA_REFERENCE_PATH
+    if not p.is_file():
+        raise ValueError(f"reference table not found: {p}")
+    with open(p, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    out = []
+    for r in rows:
+        d = {k: r[k] for k in ("quant", "imatrix")}
+        d.update({k: float(r[k]) for k in ("size_gib", "bpw", "ppl", "ppl_err", "delta_ppl", "kld")})
+        out.append(d)
+    return out

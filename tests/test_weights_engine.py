@@ -246,3 +246,23 @@ def test_short_qat_recovers_two_bit_accuracy(model):
                          fake_quant_bits=2)
     qat = nn.accuracy(nn.quantize_weights(qm, fq), model.x_test, model.y_test)
     assert qat > ptq + 0.15, (ptq, qat)
+
+
+# ---- llama.cpp reference table ---------------------------------------------------------------------------------
+
+
+def test_llama_reference_table_matches_its_source():
+    from quantviz.tensor_io import load_llama_reference
+
+    rows = load_llama_reference()
+    by = {(r["quant"], r["imatrix"]): r for r in rows}
+    # values as published in llama.cpp tools/perplexity/README.md (LLaMA 3 8b scoreboard)
+    assert by["q4_0", "None"]["ppl"] == 6.700147 and by["q4_0", "None"]["size_gib"] == 4.34
+    assert by["f16", "None"]["ppl"] == 6.233160 and by["q2_K", "None"]["kld"] == 0.445132
+    # derived bits per weight against llama.cpp's quantize README (Llama-3.1-8B, same shapes): Q4_K_M 4.8944, F16 16.0005
+    assert by["q4_K_M", "None"]["bpw"] == pytest.approx(4.8944, abs=0.011)
+    assert by["f16", "None"]["bpw"] == pytest.approx(16.0005, abs=0.02)
+    # q4_0 stores 4.5 bits per weight; the file keeps output.weight (128256 x 4096) at Q6_K (6.5625)
+    assert by["q4_0", "None"]["bpw"] == pytest.approx(4.5 + 2.0625 * 128256 * 4096 / 8_030_261_248, abs=0.011)
+    for r in rows:  # Δppl = ppl − ppl(FP16 logits) to the table's rounding
+        assert r["delta_ppl"] == pytest.approx(r["ppl"] - 6.2316, abs=0.0025)
