@@ -393,7 +393,13 @@ PAGE_FIELDS["Images"] = IMAGE_FIELDS
 
 
 # ---- Lessons page (issue #15): owned by the lessons work; edit only inside this block --------------------------
-LESSON_FIELDS = {}
+# `lesson`: the lesson's id (its file name in assets/lessons/ without the number); `at`: the step, from 1.
+# /Lessons?lesson=dither&at=3 opens the third step of the dither lesson (at its question, not yet answered).
+from quantviz import lessons as _lessons  # noqa: E402  (engine module, no Streamlit)
+
+LESSON_IDS = _lessons.lesson_ids()
+LESSON_FIELDS = {"lesson": Field(LESSON_IDS[0] if LESSON_IDS else "", LESSON_IDS or None),
+                 "at": Field(1, lo=1, hi=_lessons.MAX_STEPS)}
 PAGE_FIELDS["Lessons"] = LESSON_FIELDS
 
 
