@@ -16,7 +16,7 @@ from quantviz.figures import images as figs
 def test_png_of_a_2_bit_image_decodes_to_exactly_4_levels_per_channel():
     rng = np.random.default_rng(0)
     q = image_dither.dither_image(rng.random((40, 50, 3)), 4, "none")
-    decoded = np.asarray(Image.open(io.BytesIO(figs.png_bytes(figs.to_uint8(q)))))
+    decoded = np.asarray(Image.open(io.BytesIO(figs.png_bytes(figs.to_uint8(q)))).convert("RGB"))  # indexed PNG
     for c in range(3):
         assert sorted(np.unique(decoded[..., c])) == [0, 85, 170, 255]
 

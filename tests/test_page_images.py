@@ -77,7 +77,7 @@ def test_deep_link_2_bits_no_dither_shows_exactly_4_levels_per_channel(media):
     assert quantized.caption.startswith("Quantized")
     data, mime = media[quantized.url.rsplit("/", 1)[1].split(".")[0]]
     assert mime == "image/png"
-    shown = np.asarray(Image.open(io.BytesIO(data)))
+    shown = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))  # an indexed-colour PNG, as the browser shows it
     assert shown.shape == (512, 512, 3)
     for c in range(3):
         assert sorted(np.unique(shown[..., c])) == [0, 85, 170, 255]

@@ -13,7 +13,6 @@ Also here, as plain functions on arrays, the numbers the page's cards show
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ import plotly.graph_objects as go
 
 from quantviz.figures.common import COLORS, base_figure
 from quantviz.image_dither import KERNELS
+from quantviz.image_metrics import colour_index, png_bytes as _png_raw, png_file
 from quantviz.image_quant import srgb_to_linear
 
 MAX_DISPLAY = 900  # px: wider images are shown with every k-th pixel (no resampling)
@@ -34,12 +34,9 @@ def to_uint8(values) -> np.ndarray:
 
 
 def png_bytes(u8: np.ndarray, compress_level: int = 6) -> bytes:
-    """Lossless PNG of a uint8 (H, W) or (H, W, 3) array (Pillow)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(u8)).save(buf, "PNG", compress_level=compress_level)
-    return buf.getvalue()
+    """Lossless PNG of a uint8 (H, W) or (H, W, 3) array (Pillow), indexed colour when it has ≤ 256 colours
+    (:func:`quantviz.image_metrics.png_file`)."""
+    return png_file(u8, compress_level)
 
 
 def display_stride(shape, max_width: int = MAX_DISPLAY) -> int:
@@ -74,6 +71,21 @@ def error_scale(error, step: float) -> float:
     q = float(np.quantile(e, 0.995)) if e.size else 0.0
     r = max(step / 2, q, 1 / 255)
     return float(np.ceil(r * 255 - 1e-9) / 255)
+
+
+_ERROR_PALETTE = None
+
+
+def error_png(error, r: float, compress_level: int = 1) -> bytes:
+    """The picture of :func:`error_rgb` as an indexed-colour PNG: the signed error (H, W) quantized to 255
+    colours of the diverging map (index 127 = white = 0, 0 = −r, 254 = +r): one byte per pixel, a fraction
+    of the time of an RGB encode."""
+    global _ERROR_PALETTE
+    if _ERROR_PALETTE is None:
+        _ERROR_PALETTE = error_rgb(np.linspace(-1.0, 1.0, 255)[None, :], 1.0)[0]
+    t = np.clip(np.asarray(error, dtype=np.float32) * np.float32(127 / r), -127, 127)
+    idx = (np.rint(t) + 127).astype(np.uint8)
+    return _png_raw(idx, compress_level, _ERROR_PALETTE)
 
 
 def error_rgb(error, r: float) -> np.ndarray:
@@ -117,28 +129,37 @@ class ImageStats:
 
 
 def count_colours(u8: np.ndarray) -> int:
-    """Distinct pixel values of a uint8 (H, W) or (H, W, 3) image (24-bit packing)."""
-    if u8.ndim == 2:
-        return int(np.count_nonzero(np.bincount(u8.ravel(), minlength=256)))
-    packed = (u8[..., 0].astype(np.int32) << 16) | (u8[..., 1].astype(np.int32) << 8) | u8[..., 2]
-    return int(np.unique(packed.ravel()).size)  # a 2^24 bincount allocated 128 MB per run
+    """Distinct pixel values of a uint8 (H, W) or (H, W, 3) image (:func:`quantviz.image_metrics.colour_index`:
+    per-channel ranks and a bincount, ``np.unique`` only for images with most of 2²⁴ colours possible)."""
+    return colour_index(np.asarray(u8, dtype=np.uint8), 0)[0]
 
 
-def image_stats(original, quantized) -> ImageStats:
-    """The cards' numbers for an original and its quantized version (floats in [0, 1], same shape)."""
+def image_stats(original, quantized, n_levels: int | None = None, original_light: float | None = None,
+                u8: np.ndarray | None = None) -> ImageStats:
+    """The cards' numbers for an original and its quantized version (floats in [0, 1], same shape).
+
+    Optional shortcuts (same numbers, less time; the page passes them on every move): ``n_levels`` when
+    ``quantized`` is on the grid k/(L − 1) (its light is then read from the histogram of its codes),
+    ``original_light`` = mean srgb_to_linear(original), ``u8`` = to_uint8(quantized)."""
     x = np.asarray(original, dtype=np.float64)
     q = np.asarray(quantized, dtype=np.float64)
     if x.shape != q.shape:
         raise ValueError(f"quantized must have the original's shape {x.shape}; got {q.shape}")
     e = x - q
-    mse = float(np.mean(e * e))
+    mse = float(np.vdot(e, e) / e.size) if e.size else 0.0
     psnr = float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
-    u8 = to_uint8(q)
+    u8 = to_uint8(q) if u8 is None else u8
     levels = max(int(np.count_nonzero(np.bincount(u8[..., c].ravel(), minlength=256)))
                  for c in range(u8.shape[2])) if u8.ndim == 3 else count_colours(u8)
-    light = float(srgb_to_linear(q).mean() - srgb_to_linear(x).mean())
-    return ImageStats(mse, mse * 255.0**2, psnr, levels, count_colours(u8), light, float(q.mean() - x.mean()),
-                      float(np.max(np.abs(e))) if e.size else 0.0)
+    if n_levels is not None and int(n_levels) <= 256:  # codes ↔ levels one to one: light from the histogram
+        top = int(n_levels) - 1
+        light_of_code = srgb_to_linear(np.round(np.arange(256) * top / 255.0) / top)
+        q_light = float(np.bincount(u8.ravel(), minlength=256) @ light_of_code / u8.size)
+    else:
+        q_light = float(srgb_to_linear(q).mean())
+    x_light = float(srgb_to_linear(x).mean()) if original_light is None else float(original_light)
+    return ImageStats(mse, mse * 255.0**2, psnr, levels, count_colours(u8), q_light - x_light,
+                      float(q.mean() - x.mean()), float(np.max(np.abs(e))) if e.size else 0.0)
 
 
 @dataclass(frozen=True)

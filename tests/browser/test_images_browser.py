@@ -20,7 +20,7 @@ def test_permalink_2_bits_shows_exactly_4_levels_per_channel(page, server):
     src = quantized.get_attribute("src")
     assert src.endswith(".png"), src
     body = page.request.get(src if src.startswith("http") else server + src).body()
-    shown = np.asarray(Image.open(io.BytesIO(body)))
+    shown = np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))  # an indexed-colour PNG: as the browser shows it
     for c in range(3):
         assert sorted(np.unique(shown[..., c])) == [0, 85, 170, 255]
     assert page.locator("[data-testid='stException']").count() == 0
