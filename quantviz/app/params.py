@@ -414,5 +414,17 @@ PAGE_FIELDS["Number formats"] = FORMAT_FIELDS
 
 
 # ---- Glossary page (issue #15); edit only inside this block ----------------------------------------------------
-GLOSSARY_FIELDS = {}
+GLOSSARY_FIELDS = {
+    "q": Field(""),  # the search box
+    # the views built on the Glossary page for terms no other page shows (closed sections, opened by a link)
+    "adaptive": Field(False), "adapt_bits": Field(4, lo=2, hi=8), "adapt_block": Field(256, (64, 128, 256, 512, 1024)),
+    "static_error": Field(False), "err_bits": Field(4, lo=1, hi=8),
+    "static_quant": Field(False), "sq_bits": Field(8, lo=2, hi=8),
+}
 PAGE_FIELDS["Glossary"] = GLOSSARY_FIELDS
+
+
+# ---- Home (issue #15): the home page's one live picture; edit only inside this block ----------------------------
+HOME_TITLE = "quantviz: quantization error, seen and heard"
+HOME_FIELDS = {"bits": Field(3, lo=1, hi=8)}
+PAGE_FIELDS[HOME_TITLE] = HOME_FIELDS
