@@ -32,7 +32,9 @@ from quantviz.app.params import (CHOICES, LABELS, PAGE_FIELDS, QUANTIZER_DEFAULT
 set_threads(1)
 
 PAGE_ICON = "📶"  # levels, drawn by the browser's own emoji font (no request)
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True,
+                 # the modebar's camera: a PNG at twice the on-screen size, sharp on a slide or a projector
+                 "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "quantviz"}}
 
 _CSS = """
 <style>
@@ -128,11 +130,12 @@ def setup_page(title: str, intro: str) -> None:
     replaced by these labelled links.
     """
     _refreeze_if_grown()
+    presenting = _read_present(title)
     # An emoji icon becomes an inline SVG in the browser; a ":material/…:" page icon is fetched from
     # fonts.gstatic.com on every run (Streamlit 1.67's frontend), and the app downloads nothing at run time.
     st.set_page_config(page_title=f"{title} · quantviz", page_icon=PAGE_ICON, layout="wide",
-                       initial_sidebar_state="expanded")
-    st.markdown(_CSS, unsafe_allow_html=True)
+                       initial_sidebar_state="collapsed" if presenting else "expanded")
+    st.markdown(_CSS + (_PRESENT_CSS if presenting else ""), unsafe_allow_html=True)  # one element either way
     with st.sidebar:
         st.markdown("### quantviz")
         for path, label in PAGES:
@@ -141,10 +144,11 @@ def setup_page(title: str, intro: str) -> None:
                     st.page_link(path, label=label)
                 except StreamlitPageNotFoundError:  # a page script run on its own (e.g. AppTest.from_file)
                     break
-        st.divider()
     st.title(title)
     st.caption(intro)
     _sync_state(title)
+    _classroom(title, presenting)
+    st.sidebar.divider()
 
 
 # ---- One state: widgets, URL and computation (the rule itself is quantviz.app.state) --------------------------
@@ -158,6 +162,8 @@ def _url() -> dict[str, list[str]]:
 def _write_url(values: dict, fields: dict) -> None:
     """Make the address bar hold exactly the non-default values (and Streamlit's own embed parameters)."""
     keep = {k: v for k, v in _url().items() if k in state.RESERVED}
+    if presenting():  # session-wide, kept across pages (see _read_present)
+        keep[PRESENT] = ["true"]
     want = {**keep, **state.query_lists(state.to_query(values, fields))}
     if _url() != want:
         st.query_params.from_dict(want)
@@ -174,7 +180,7 @@ def _sync_state(page: str) -> None:
     section), because the page's values are kept apart from widget state.
     """
     ss = st.session_state
-    fields = PAGE_FIELDS.get(page)
+    fields = page_fields(page)
     first_run = _PAGE not in ss
     entering = ss.get(_PAGE) != page
     ss[_PAGE] = page
@@ -199,7 +205,7 @@ def _sync_state(page: str) -> None:
 
 def _page_fields() -> tuple[dict | None, dict | None]:
     page = st.session_state.get(_PAGE)
-    fields = PAGE_FIELDS.get(page)
+    fields = page_fields(page)
     return fields, (st.session_state.get(_STORE, {}).get(page) if fields else None)
 
 
@@ -378,7 +384,16 @@ def metric_cards(metrics: list[Metric]) -> None:
 
 
 def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
-    """Draw a Plotly figure with the project's config and an optional 'what to notice' line."""
+    """Draw a Plotly figure with the project's config and an optional 'what to notice' line.
+
+    With the Classroom section open the figure is also kept for its CSV export; in presentation mode it is
+    drawn restyled for a projector (:func:`presentation_figure`, on a copy).
+    """
+    shown = st.session_state.get(_FIGS)
+    if shown is not None:  # only while the Classroom section is open: nothing is kept otherwise
+        shown[key or _fig_title(fig) or f"figure {len(shown) + 1}"] = fig
+    if presenting():
+        fig = presentation_figure(fig)
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
     if notice_text:
         notice(notice_text)
@@ -534,3 +549,273 @@ def audio_input(default_clip: str = "piano", container=None):
     if clip.notice:
         st.info(clip.notice + ".", icon=":material/content_cut:")
     return clip, ("upload", up.file_id, up.name, channel, start)
+
+
+# ---- Classroom (issue #15): presentation mode, the permalink's QR code, export -----------------------------------
+# What every page gets, at the cost of ONE closed element: a "Classroom" expander in the sidebar (a bool field added
+# to every page's fields, so ?classroom=true opens it from a link). Closed, it sends nothing and keeps nothing.
+# Presentation mode is a session-wide setting (not a page field): ?present=true on any page turns it on, and the
+# address bar keeps it on every page while it is on.
+CLASSROOM = "classroom"
+PRESENT = "present"
+COMMON_FIELDS = {CLASSROOM: state.Field(False)}
+_PRESENT_STORE, _FIGS = "_qv_present", "_qv_figures"
+_TRUE = ("true", "1", "yes", "on")
+
+_PRESENT_CSS = """
+<style>
+/* Presentation mode: larger type, black on white, the chart first (the sidebar starts collapsed). */
+.block-container {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
+h1 {font-size: 2.0rem !important;}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {font-size: 1.2rem;
+  color: #000;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.02rem !important;
+  color: #111 !important; line-height: 1.3;}
+[data-testid="stMetric"] {border: 2px solid #000 !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.05rem; color: #000;}
+[data-testid="stMetricValue"] {font-size: 1.75rem; color: #000;}
+[data-testid="stWidgetLabel"] p {font-size: 1.05rem; color: #000;}
+.qv-qr {position: fixed; right: 10px; bottom: 10px; z-index: 999990; background: #fff; padding: 6px;
+  border: 2px solid #000; border-radius: 6px; text-align: center; font: 12px sans-serif; color: #000;}
+.qv-qr img {width: 132px; height: 132px; display: block; image-rendering: pixelated;}
+</style>
+"""
+
+
+def page_fields(page: str | None) -> dict | None:
+    """A page's state fields (:data:`quantviz.app.params.PAGE_FIELDS`) plus the ones every page gets
+    (:data:`COMMON_FIELDS`); None for a page without declared fields."""
+    fields = PAGE_FIELDS.get(page)
+    return None if fields is None else {**fields, **COMMON_FIELDS}
+
+
+def presenting() -> bool:
+    """Whether this session is in presentation mode."""
+    return bool(st.session_state.get(_PRESENT_STORE, False))
+
+
+def _read_present(page: str) -> bool:
+    """Presentation mode for this run: the address bar decides only when entering a page through a link that
+    names ``present`` (a permalink, a QR code), as for the page's own fields; otherwise the session keeps it,
+    so it survives a page change (the sidebar links carry no parameters) and a lagging address bar."""
+    ss = st.session_state
+    if ss.get(_PAGE) != page and PRESENT in st.query_params:
+        ss[_PRESENT_STORE] = st.query_params.get(PRESENT, "").strip().lower() in _TRUE
+    return presenting()
+
+
+def _toggle_present() -> None:
+    st.session_state[_PRESENT_STORE] = bool(st.session_state[PRESENT])
+
+
+def _present_toggle(container) -> None:
+    st.session_state[PRESENT] = presenting()  # the session's setting, before the widget is drawn
+    container.toggle("Presentation mode", key=PRESENT, on_change=_toggle_present,
+                     help="Larger type and lines, high contrast, the sidebar folded away, and a QR code of this "
+                          "view in the corner. Kept across pages and in the address (?present=true).")
+
+
+def base_url() -> str | None:
+    """The address of the current page as the browser sees it, without parameters (``st.context.url``,
+    Streamlit ≥ 1.47), or from the request's Host header; None when unknown (e.g. in AppTest)."""
+    try:
+        url = st.context.url
+    except Exception:  # noqa: BLE001  (no browser context)
+        url = None
+    if url:
+        return url
+    try:
+        host = st.context.headers.get("Host")
+    except Exception:  # noqa: BLE001
+        host = None
+    return f"http://{host}/" if host else None
+
+
+def permalink_url(base: str | None = None) -> str | None:
+    """The link to this page in its current state: the page's address plus :func:`permalink_params`.
+
+    Presentation mode is left out: a phone that scans the code opens the same view, not the projector's layout.
+    """
+    from urllib.parse import urlencode
+
+    base = base or base_url()
+    if not base:
+        return None
+    query = urlencode(state.query_lists(permalink_params()), doseq=True)
+    return base + ("?" + query if query else "")
+
+
+def qr_svg(text: str, scale: int = 4) -> str:
+    """A QR code of ``text`` as an SVG document (segno: pure Python, error correction M, quiet zone 4)."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buf, kind="svg", scale=scale, border=4, xmldecl=False,
+                                                   svgns=True, nl=False, dark="#000", light="#fff")
+    return buf.getvalue().decode()
+
+
+def _qr_img(url: str, alt: str) -> str:
+    src = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url).encode()).decode()
+    return f'<img src="{src}" alt="{html.escape(alt)}" data-url="{html.escape(url)}">'
+
+
+def _fig_title(fig) -> str:
+    try:
+        return fig.layout.title.text or ""
+    except AttributeError:
+        return ""
+
+
+def presentation_figure(fig) -> dict:
+    """A projector version of a figure (a new dict; ``fig`` is not touched, it may be a cached object):
+    type ×1.25, lines ×1.7 (at least 2.5 px), markers ×1.35, black axes and darker grid lines, margins
+    grown to hold the larger tick labels."""
+    d = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    lay = d.setdefault("layout", {})
+
+    def grow(font: dict | None, default: float) -> dict:
+        font = dict(font or {})
+        font["size"] = round(float(font.get("size") or default) * 1.25, 1)
+        font["color"] = font.get("color") or "#000"
+        return font
+
+    lay["font"] = grow(lay.get("font"), 14)
+    title = lay.get("title")
+    if isinstance(title, dict):
+        title["font"] = grow(title.get("font"), 16)
+    lay["legend"] = {**lay.get("legend", {}), "font": grow(lay.get("legend", {}).get("font"), 12)}
+    margin = dict(lay.get("margin") or {})
+    for side, extra in (("l", 18), ("b", 18), ("t", 6)):
+        if side in margin:
+            margin[side] = margin[side] + extra
+    lay["margin"] = margin
+    if "height" in lay:
+        lay["height"] = lay["height"] + 30
+    for name, axis in list(lay.items()):
+        if (name.startswith("xaxis") or name.startswith("yaxis")) and isinstance(axis, dict):
+            axis["tickfont"] = grow(axis.get("tickfont"), 14)
+            if isinstance(axis.get("title"), dict):
+                axis["title"]["font"] = grow(axis["title"].get("font"), 14)
+            axis.update(linecolor="#000", tickcolor="#000", linewidth=1.5, gridcolor="#c8c8c8")
+    for ann in lay.get("annotations", []) or []:
+        ann["font"] = grow(ann.get("font"), 12)
+    for tr in d.get("data", []):
+        ln = tr.get("line")
+        if isinstance(ln, dict) or "lines" in str(tr.get("mode", "lines")):
+            ln = dict(ln or {})
+            ln["width"] = max(float(ln.get("width") or 1.5) * 1.7, 2.5)
+            tr["line"] = ln
+        mk = tr.get("marker")
+        if isinstance(mk, dict) and isinstance(mk.get("size"), (int, float)):
+            mk["size"] = mk["size"] * 1.35
+    return d
+
+
+def _trace_columns(tr: dict) -> tuple[list, list, list | None]:
+    """x, y (and z, flattened row by row with their x/y) of one trace, as plain lists."""
+    import numpy as np
+
+    def arr(v):
+        if v is None:
+            return None
+        if isinstance(v, dict) and "bdata" in v:  # a typed array as Plotly serialises it
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+        return np.asarray(v, dtype=object).tolist()
+
+    x, y, z = arr(tr.get("x")), arr(tr.get("y")), tr.get("z")
+    if z is not None:
+        zz = np.asarray(z if not isinstance(z, dict) else arr(z), dtype=float)
+        if zz.ndim == 2:
+            rows, cols = zz.shape
+            xs = x if x is not None and len(x) == cols else list(range(cols))
+            ys = y if y is not None and len(y) == rows else list(range(rows))
+            return ([xs[c] for r in range(rows) for c in range(cols)], [ys[r] for r in range(rows) for c in range(cols)],
+                    zz.ravel().tolist())
+        return (x or list(range(zz.size)), y or [None] * zz.size, zz.ravel().tolist())
+    if x is None and y is not None:
+        x = list(range(len(y)))
+    if y is None and x is not None:
+        y = [None] * len(x)
+    return x or [], y or [], None
+
+
+def figures_csv(figures: dict) -> str:
+    """Every trace of every figure as one long CSV: ``figure,trace,axis,i,x,y,z`` (one row per point).
+
+    Lines broken with gaps (None) keep their empty rows, so a stem plot's segments read back as drawn; a 2-D
+    heatmap gives one row per cell with its x, y and z; image traces (pictures) are left out.
+    """
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["figure", "trace", "axis", "i", "x", "y", "z"])
+    for fname, fig in figures.items():
+        d = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+        for n, tr in enumerate(d.get("data", [])):
+            if tr.get("type") == "image":
+                continue
+            name = tr.get("name") or f"trace {n}"
+            axis = (tr.get("xaxis") or "x") + (tr.get("yaxis") or "y")
+            xs, ys, zs = _trace_columns(tr)
+            for i in range(max(len(xs), len(ys))):
+                row = [fname, name, axis, i, xs[i] if i < len(xs) else "", ys[i] if i < len(ys) else "",
+                       zs[i] if zs is not None and i < len(zs) else ""]
+                w.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+def export_json(page: str, values: dict, fields: dict, url: str | None) -> str:
+    """The page's parameters: its whole state (every field, this session's values), the address-bar parameters
+    (what a permalink holds: the non-default values) and the link itself when the address is known."""
+    import json
+
+    doc = {"page": page, "url": url, "params": state.to_query(values, fields),
+           "state": {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}}
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "page"
+
+
+def _classroom(page: str, presenting_now: bool) -> None:
+    """The Classroom section (sidebar, closed by default) and, in presentation mode, the QR code in a corner."""
+    fields, values = _page_fields()
+    ss = st.session_state
+    if presenting_now:
+        _present_toggle(st.sidebar)  # on top while presenting: one click back
+        url = permalink_url()
+        if url:
+            st.html(f'<div class="qv-qr">{_qr_img(url, "QR code of this view")}scan: this view</div>')
+    if not fields:
+        ss.pop(_FIGS, None)
+        return
+    with st.sidebar:
+        with lazy_expander("Classroom & export", CLASSROOM) as box:
+            if not box.open:
+                ss.pop(_FIGS, None)  # keep no figures while closed
+                return
+            shown = ss[_FIGS] = {}
+            if not presenting_now:
+                _present_toggle(st)
+            url = permalink_url()
+            if url:
+                st.html(f'<div style="text-align:center">{_qr_img(url, "QR code of this view")}</div>')
+                st.caption(f"Scan or copy: [{html.escape(url)}]({url})")
+            else:
+                st.caption("The page's address is not known here (no browser), so no QR code.")
+            slug = _slug(page)
+            st.download_button("Parameters (JSON)", lambda: export_json(page, values, fields, url),
+                               file_name=f"quantviz-{slug}.json", mime="application/json", on_click="ignore",
+                               icon=":material/data_object:")
+            st.download_button("Figure data (CSV)", lambda: figures_csv(shown), file_name=f"quantviz-{slug}.csv",
+                               mime="text/csv", on_click="ignore", icon=":material/table:",
+                               help="Every trace of every chart on this page: figure, trace, axis, i, x, y, z.")
+            st.caption("A chart as PNG: the camera icon above it (twice the screen size).")
