@@ -404,7 +404,25 @@ PAGE_FIELDS["Lessons"] = LESSON_FIELDS
 
 
 # ---- Theory page (issue #15): the live formula sheet; edit only inside this block -------------------------------
-THEORY_FIELDS = {}
+# The seed examples are the defaults (x = 5.87 → 6; [2.3, 3.7, 4.1] → [2, 4, 4]; MAX = 10, MSQE = 0.25). The
+# sections under the seeds open on demand (lazy expanders): ?sec_noise=true opens Δ, QE_max, Δ²/12 from a link.
+THEORY_ROUNDINGS = ("nearest", "floor")
+THEORY_DITHERS = ("none", "rpdf", "tpdf", "gaussian")
+WIDROW_SIGNALS = ("noise", "sine", "slow_sine")
+WIDROW_DITHERS = ("none", "subtractive")
+THEORY_FIELDS = {
+    "qe_x": Field(5.87, lo=-1e6, hi=1e6), "qe_q": Field(6.0, lo=-1e6, hi=1e6),
+    "msqe_x": Field("2.3, 3.7, 4.1"), "msqe_q": Field("2, 4, 4"),
+    "ps_max": Field(10.0, lo=1e-9, hi=1e9), "ps_msqe": Field(0.25, lo=1e-12, hi=1e12),
+    "st_lo": Field(-1.0, lo=-1e6, hi=1e6), "st_hi": Field(1.0, lo=-1e6, hi=1e6), "st_bits": Field(3, lo=1, hi=16),
+    "st_mode": Field("endpoints", ("endpoints", "midtread", "midrise")),
+    "th_rounding": Field("nearest", THEORY_ROUNDINGS),
+    "sq_bits": Field(8, lo=1, hi=32), "enob_sinad": Field(74.0, lo=0.0, hi=200.0),
+    "th_dither": Field("tpdf", THEORY_DITHERS), "th_subtractive": Field(False), "ns_order": Field(2, lo=0, hi=8),
+    "w_signal": Field("noise", WIDROW_SIGNALS), "w_bits": Field(8, lo=1, hi=16),
+    "w_dither": Field("none", WIDROW_DITHERS),
+    "sec_noise": Field(False), "sec_bits": Field(False), "sec_dither": Field(False), "sec_widrow": Field(False),
+}
 PAGE_FIELDS["Theory"] = THEORY_FIELDS
 
 
