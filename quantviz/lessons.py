@@ -351,7 +351,8 @@ def check_choice(question: Question, index: int | None) -> Feedback:
     return Feedback(o.correct, o.feedback)
 
 
-def _fmt_number(v: float, unit: str = "") -> str:
+def format_number(v: float, unit: str = "") -> str:
+    """A measured value for a card or a feedback line: 3 significant digits (1 decimal from 100), with its unit."""
     text = f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
     return (text + (f" {unit}" if unit else "")).replace("-", "−")
 
@@ -368,10 +369,10 @@ def check_number(question: Question, guess: float | None, truth: float) -> Feedb
     diff = float(guess) - float(truth)
     unit = question.unit
     if abs(diff) <= question.tolerance:
-        return Feedback(True, f"Right: the engine measures {_fmt_number(truth, unit)}; you said "
-                              f"{_fmt_number(guess, unit)} (within ±{question.tolerance:g}).")
+        return Feedback(True, f"Right: the engine measures {format_number(truth, unit)}; you said "
+                              f"{format_number(guess, unit)} (within ±{question.tolerance:g}).")
     way = "high" if diff > 0 else "low"
-    return Feedback(False, f"Not yet: {_fmt_number(guess, unit)} is too {way} (off by more than "
+    return Feedback(False, f"Not yet: {format_number(guess, unit)} is too {way} (off by more than "
                            f"±{question.tolerance:g} {unit}). {question.hint}".strip())
 
 
