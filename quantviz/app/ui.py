@@ -634,14 +634,16 @@ def base_url() -> str | None:
 def permalink_url(base: str | None = None) -> str | None:
     """The link to this page in its current state: the page's address plus :func:`permalink_params`.
 
-    Presentation mode is left out: a phone that scans the code opens the same view, not the projector's layout.
+    Presentation mode and the Classroom section are left out: a phone that scans the code opens the same view,
+    not the projector's layout.
     """
     from urllib.parse import urlencode
 
     base = base or base_url()
     if not base:
         return None
-    query = urlencode(state.query_lists(permalink_params()), doseq=True)
+    params = {k: v for k, v in permalink_params().items() if k not in COMMON_FIELDS}  # the view, not the sidebar
+    query = urlencode(state.query_lists(params), doseq=True)
     return base + ("?" + query if query else "")
 
 
@@ -704,7 +706,8 @@ def presentation_figure(fig) -> dict:
         ann["font"] = grow(ann.get("font"), 12)
     for tr in d.get("data", []):
         ln = tr.get("line")
-        if isinstance(ln, dict) or "lines" in str(tr.get("mode", "lines")):
+        if tr.get("type", "scatter") in ("scatter", "scattergl", "scatterpolar") and (
+                isinstance(ln, dict) or "lines" in str(tr.get("mode", "lines"))):
             ln = dict(ln or {})
             ln["width"] = max(float(ln.get("width") or 1.5) * 1.7, 2.5)
             tr["line"] = ln
@@ -771,10 +774,12 @@ def figures_csv(figures: dict) -> str:
 
 def export_json(page: str, values: dict, fields: dict, url: str | None) -> str:
     """The page's parameters: its whole state (every field, this session's values), the address-bar parameters
-    (what a permalink holds: the non-default values) and the link itself when the address is known."""
+    of the view (what a permalink holds: the non-default values, without the Classroom section's own) and the
+    link itself when the address is known."""
     import json
 
-    doc = {"page": page, "url": url, "params": state.to_query(values, fields),
+    params = {k: v for k, v in state.to_query(values, fields).items() if k not in COMMON_FIELDS}
+    doc = {"page": page, "url": url, "params": params,
            "state": {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
