@@ -6,7 +6,7 @@ import streamlit as st
 from quantviz import image_dither, image_quant, images_io
 from quantviz.app import ui
 from quantviz.app.cached import images as cached
-from quantviz.app.params import IMAGE_LABELS, IMAGE_PRESETS, IMAGE_STEP_SIZES, IMAGE_ZOOMS
+from quantviz.app.params import IMAGE_LABELS, IMAGE_PRESETS, IMAGE_STEP_SIZES, IMAGE_VIEWS, IMAGE_ZOOMS
 from quantviz.figures import images as figs
 
 ui.setup_page("Images", "Drop the bits of an image and watch banding appear; dither trades it for noise; JPEG "
@@ -54,14 +54,27 @@ if scheme == "jpeg":
     colour = "grey"
     sb.caption("JPEG here works on the grey (luma) image, as on Y′ in a colour JPEG.")
 else:
-    colour = sb.radio("Colour", ["rgb", "grey"], horizontal=True, key="colour", format_func=word,
-                      **ui.default_kw("colour"))
+    colours = ["rgb", "ycbcr", "grey"] if scheme == "levels" else ["rgb", "grey"]
+    if st.session_state.get("colour") not in colours:
+        ui.set_value("colour", "rgb")
+        st.info("YCbCr applies to uniform levels; a palette works on RGB colours.", icon=":material/info:")
+    colour = sb.radio("Colour", colours, horizontal=True, key="colour", format_func=word, **ui.default_kw("colour"))
+if colour == "ycbcr" and raw.ndim == 2:
+    st.info("A grey image has no chroma: quantized as grey (luma only).", icon=":material/info:")
 src = cached.source(source_key, colour, raw)
+ycc = colour == "ycbcr" and src.values.ndim == 3
 H, W = src.values.shape[:2]
 bits, n_levels, dither, strength, serpentine, linear = 8, 256, "none", 1.0, False, False
+chroma_bits = None
 if scheme == "levels":
     bits = sb.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
-                     help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) LSB.")
+                     help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) LSB."
+                          " With YCbCr: the bits of the luma Y′.")
+    if colour == "ycbcr":
+        chroma_bits = sb.slider("Chroma bits (Cb, Cr)", 1, 8, key="chroma_bits", **ui.default_kw("chroma_bits"),
+                                help="The eye resolves colour far more coarsely than brightness: JPEG and video "
+                                     "spend fewer bits on Cb and Cr than on Y′.")
+        chroma_bits = chroma_bits if ycc else None
     n_levels = 2 ** bits
     allowed = image_dither.DITHER_METHODS
 elif scheme == "palette":
@@ -82,7 +95,7 @@ if scheme != "jpeg":
     if dither in KERNELS:
         serpentine = sb.checkbox("Serpentine (odd rows right to left)", key="serpentine",
                                  **ui.default_kw("serpentine"))
-        if scheme == "levels":
+        if scheme == "levels" and colour != "ycbcr":
             linear = sb.checkbox("Diffuse the error in linear light", key="linear", **ui.default_kw("linear"),
                                  help="Choose levels and diffuse errors in light (sRGB decoded), not in codes.")
 else:
@@ -90,7 +103,7 @@ else:
 
 # ---- Engine (cached, quantviz.app.cached.images) --------------------------------------------------------------
 if scheme == "levels":
-    r = cached.levels(source_key, colour, bits, dither, strength, serpentine, linear, src)
+    r = cached.levels(source_key, colour, bits, dither, strength, serpentine, linear, src, chroma_bits=chroma_bits)
 elif scheme == "palette":
     colors = 16 if method in image_quant.FIXED_PALETTES else st.session_state["colors"]
     r = cached.palette(source_key, colour, method, colors, dither, strength, serpentine, src)
@@ -98,20 +111,27 @@ else:
     r = cached.jpeg_grey(source_key, quality, src)
 s = r.stats
 step = 1 / (n_levels - 1)
+views = [v for v in IMAGE_VIEWS if v in st.session_state["views"]]  # the pills are drawn below the pictures
+settings = (scheme, colour, bits, chroma_bits, dither, strength, serpentine, linear,
+            st.session_state.get("palette"), st.session_state.get("colors"), st.session_state.get("quality"))
 
 # ---- Metrics ----------------------------------------------------------------------------------------------------
 psnr = "∞ dB" if not np.isfinite(s.psnr_db) else f"{s.psnr_db:.1f} dB"
 kib = lambda n: f"{n / 1024:.0f} KiB" if n >= 10240 else f"{n / 1024:.1f} KiB"  # noqa: E731
-model = figs.error_model(n_levels, r.dither_ran if scheme == "levels" else "none", strength)
+on_grid = scheme == "levels" and not ycc  # the additive-noise model is for a uniform grid per channel
+model = figs.error_model(n_levels, r.dither_ran if on_grid else "none", strength)
 cards = [ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1")]
-if scheme == "levels":
-    model_psnr = 10 * np.log10(1 / model.mse)
-    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255², e = x − Q(x)",
-                        f"{model.mse * 255**2:.3g} = {model.formula}"),
-              ui.Metric("Colours" if colour == "rgb" else "Levels", f"{s.colours:,}",
-                        "distinct pixel values of Q", f"≤ {n_levels}" + ("³" if colour == "rgb" else "")
-                        + f" ({s.levels} per channel)" * (colour == "rgb"))]
-    cards[0] = ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{model_psnr:.1f} dB")
+if on_grid:
+    cards = [ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{10 * np.log10(1 / model.mse):.1f} dB"),
+             ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255², e = x − Q(x)",
+                       f"{model.mse * 255**2:.3g} = {model.formula}"),
+             ui.Metric("Colours" if colour != "grey" else "Levels", f"{s.colours:,}", "distinct pixel values of Q",
+                       f"≤ {n_levels}" + ("³" if colour != "grey" else "")
+                       + f" ({s.levels} per channel)" * (colour != "grey"))]
+elif scheme == "levels":  # YCbCr
+    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255² in RGB"),
+              ui.Metric("Colours", f"{s.colours:,}", "distinct RGB values of Q",
+                        f"≤ {n_levels}·{2 ** chroma_bits}² (Y′·Cb·Cr)", "grid")]
 elif scheme == "palette":
     cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255²"),
               ui.Metric("Colours", f"{s.colours:,}", "distinct pixel values of Q",
@@ -119,19 +139,32 @@ elif scheme == "palette":
 else:
     dec, n_bytes, _ = r.pillow
     pil = figs.image_stats(src.values, dec)
-    cards += [ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255²", f"{pil.mse_lsb:.3g}", "Pillow"),
-              ui.Metric("Zeros", f"{r.jpeg.zero_fraction:.1%}", "coefficients round(F/Q) = 0"),
-              ui.Metric("Entropy", f"{r.jpeg.entropy_bpp:.2f} bpp", "(1/64)·Σ H(Fq(u, v)) per pixel",
-                        f"{8 * n_bytes / (H * W):.2f} bpp", "Pillow's file")]
-    cards[0] = ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{pil.psnr_db:.1f} dB", "Pillow")
-if scheme != "jpeg":
+    cards = [ui.Metric("PSNR", psnr, "10·log10(1/MSE), peak 1", f"{pil.psnr_db:.1f} dB", "Pillow"),
+             ui.Metric("MSE (LSB²)", f"{s.mse_lsb:.3g}", "mean(e²)·255²", f"{pil.mse_lsb:.3g}", "Pillow"),
+             ui.Metric("Zeros", f"{r.jpeg.zero_fraction:.1%}", "coefficients round(F/Q) = 0"),
+             ui.Metric("Entropy", f"{r.jpeg.entropy_bpp:.2f} bpp", "(1/64)·Σ H(Fq(u, v)) per pixel",
+                       f"{8 * n_bytes / (H * W):.2f} bpp", "Pillow's file")]
+cards.append(ui.Metric("SSIM", f"{r.ssim:.3f}", "Wang 2004: luma, Gaussian σ 1.5 px; 1 = same"))
+if "delta-e" in views and src.values.ndim == 3:
+    de = cached.delta_e(source_key, colour, settings, src, r)
+    cards.append(ui.Metric("ΔE₀₀", f"{de.mean():.2f}", "mean CIEDE2000 (CIELAB, D65)",
+                           f"{np.quantile(de, 0.99):.1f}", "99th pct"))
+elif scheme != "jpeg":
     cards.append(ui.Metric("Light shift", f"{100 * s.light_shift:+.2f} %", "mean lin(Q) − mean lin(x)",
                            f"{100 * s.code_shift:+.2f} %", "in codes"))
-cards.append(ui.Metric("PNG size" if scheme != "jpeg" else "JPEG file", kib(r.png_full if scheme != "jpeg"
-                       else r.pillow[1]), "real file of Q (Pillow)", kib(src.png_full), "PNG of x"))
+if scheme != "jpeg":
+    cards.append(ui.Metric("PNG file", kib(r.png_full), f"{8 * r.png_full / (H * W):.2f} bits/pixel (zlib 1)",
+                           f"{kib(src.png_full)}, ×{src.png_full / r.png_full:.1f}", "PNG of x"))
+else:
+    cards.append(ui.Metric("JPEG file", kib(n_bytes), f"{8 * n_bytes / (H * W):.2f} bits/pixel (Pillow)",
+                           f"{kib(src.png_full)}, ×{src.png_full / n_bytes:.1f}", "PNG of x"))
 ui.metric_cards(cards)
 
-if scheme == "levels":
+if ycc:
+    what = (f"Y′ {bits} bit{'s' * (bits > 1)} ({n_levels} levels), Cb and Cr {chroma_bits} bit{'s' * (chroma_bits > 1)}"
+            f" ({2 ** chroma_bits} levels each), JFIF YCbCr · dither that ran: **{word(r.dither_ran)}**"
+            + (f" at strength {strength:g}" if r.dither_ran != "none" else ""))
+elif scheme == "levels":
     what = (f"{bits} bit{'s' * (bits > 1)} per channel = {n_levels} levels, Δ = {255 * step:.4g} LSB · dither that "
             f"ran: **{word(r.dither_ran)}**" + (f" at strength {strength:g}" if r.dither_ran != "none" else "")
             + (", serpentine" if serpentine and r.dither_ran in KERNELS else "")
@@ -144,23 +177,27 @@ else:
 st.caption(f"**{source_label}**, {W}×{H} px, {word(colour)} · {what}"
            + (" (strength 0: plain rounding)" if dither != "none" and r.dither_ran == "none" else ""))
 
-# ---- Views: original | quantized | zoom --------------------------------------------------------------------------
+# ---- Original | quantized | zoom ----------------------------------------------------------------------------------
 zoom = st.session_state["zoom"]
 zx = round(st.session_state["zoom_x"] / 100 * max(W - zoom, 0))  # the crop's top-left pixel
 zy = round(st.session_state["zoom_y"] / 100 * max(H - zoom, 0))
-k = figs.display_stride(src.values.shape)
+k = src.stride
 c1, c2, c3 = st.columns(3)
 shrink = f" (every {k}th pixel shown)" if k > 1 else ""
-c1.image(figs.png_bytes(figs.outline(src.u8, zy // k, zx // k, max(zoom // k, 2)), 1), output_format="PNG",
+c1.image(cached.outlined(source_key, colour, zy // k, zx // k, max(zoom // k, 2), src), output_format="PNG",
          caption=f"Original x{shrink}; magenta: the zoomed crop", width="stretch")
 c2.image(r.png, output_format="PNG", width="stretch",
          caption=f"Quantized Q(x), PNG, exact levels{shrink}")
+stem = f"{source_label.rsplit('.', 1)[0]}-{scheme}" + (f"-{bits}bit" if scheme == "levels" else "")
+c2.download_button("Download Q(x) as PNG (lossless)", r.file, file_name=f"{stem}.png", mime="image/png",
+                   on_click="ignore", icon=":material/download:", key="img_download",
+                   help=f"The full {W}×{H} image, {kib(r.png_full)}: exactly the levels computed here.")
 with c3:
     crop = r.values[zy:zy + zoom, zx:zx + zoom]
-    f = 256 // min(zoom, 256)
     both = np.concatenate([figs.to_uint8(src.values[zy:zy + zoom, zx:zx + zoom]), figs.to_uint8(crop)], axis=1)
-    st.image(figs.png_bytes(figs.enlarge(both, f), 1), output_format="PNG", width="stretch", alt="Pixels: zoom",
-             caption=f"Zoom ×{f}, nearest neighbour: x (left) | Q(x) (right), {zoom}×{zoom} px at ({zx}, {zy})")
+    st.image(figs.png_bytes(both, 1), output_format="PNG", width="stretch", alt="Pixels: zoom",
+             caption=f"Zoom ×{256 // min(zoom, 256)} (nearest neighbour, drawn by the browser): x (left) | Q(x) "
+                     f"(right), {zoom}×{zoom} px at ({zx}, {zy})")
 a, b, c = st.columns([1, 2, 2])
 a.select_slider("Zoom crop (px)", IMAGE_ZOOMS, key="zoom", **ui.default_kw("zoom"))
 b.slider("Crop position, left → right", 0, 100, key="zoom_x", format="%d %%", **ui.default_kw("zoom_x"),
@@ -168,34 +205,99 @@ b.slider("Crop position, left → right", 0, 100, key="zoom_x", format="%d %%", 
 c.slider("Crop position, top → bottom", 0, 100, key="zoom_y", format="%d %%", **ui.default_kw("zoom_y"),
          disabled=H <= zoom)
 
-left, right = st.columns(2)
-e = figs.signed_error(src.values, r.values)
-rng = figs.error_scale(e, step if scheme == "levels" else 8 / 255)
-with left:
-    ek = e[::k, ::k]
-    st.image(figs.png_bytes(figs.error_rgb(ek, rng), 1), output_format="PNG", width="stretch",
-             caption=f"Error e = x − Q(x){' (mean of R, G, B)' if e.ndim == 2 and colour == 'rgb' else ''}: "
-                     f"vermillion = Q too dark, blue = too bright, white = 0. Colour scale ±{rng * 255:.3g} LSB "
-                     f"(amplified ×{0.5 / rng:.3g}: ±{rng * 255:.3g} LSB shows as ±half of full contrast).")
-with right:
-    if scheme == "palette":
-        ui.plot(*figs.palette_figure(r.palette, r.indices))
-    elif scheme == "levels":
-        ui.plot(*figs.levels_histogram(src.u8, r.u8, n_levels))
-    else:
-        jfigs, jnote = figs.jpeg_figures(r.jpeg, (zy, zx))
-        ui.plot(jfigs[0])
 if scheme == "jpeg":
-    j1, j2 = st.columns(2)
-    with j1:
-        ui.plot(jfigs[1])
-    with j2:
-        ui.plot(jfigs[2])
+    jfigs, jnote = figs.jpeg_figures(r.jpeg, (zy, zx))
+    j0, j1, j2 = st.columns(3)
+    for col, fig in zip((j0, j1, j2), jfigs):
+        with col:
+            ui.plot(fig)
     ui.notice(jnote + f" Entropy {r.jpeg.entropy_bpp:.2f} bpp against Pillow's real file "
               f"{8 * r.pillow[1] / (H * W):.2f} bpp (headers, tables, Huffman coding of zero runs).")
 
+# ---- Views (pills: each costs time on every move) -----------------------------------------------------------------
+st.pills("Views: each one is redrawn on every change, so open the ones you discuss", list(IMAGE_VIEWS),
+         selection_mode="multi", key="views", format_func=IMAGE_VIEWS.get, **ui.default_kw("views"))
+
+
+def error_view():
+    rng = figs.error_scale(r.error, step if on_grid else 8 / 255)
+    st.image(figs.error_png(r.error[::k, ::k], rng), output_format="PNG", width="stretch",
+             caption=f"Error e = x − Q(x){' (mean of R, G, B)' if r.values.ndim == 3 else ''}: vermillion = Q too "
+                     f"dark, blue = too bright, white = 0. Colour scale ±{rng * 255:.3g} LSB (amplified "
+                     f"×{0.5 / rng:.3g}: ±{rng * 255:.3g} LSB shows as ±half of full contrast).")
+
+
+def histogram_view():
+    if scheme == "palette":
+        ui.plot(*figs.palette_figure(r.palette, r.indices))
+    else:
+        ui.plot(*figs.levels_histogram(src.u8, r.u8, n_levels if on_grid else None))
+
+
+def ssim_view():
+    st.image(cached.ssim_map_png(source_key, colour, settings, src, r), output_format="PNG", width="stretch",
+             caption=f"SSIM map of the luma (white = 1: same local mean, contrast and structure; black ≤ 0). Mean "
+                     f"{r.ssim:.3f}. SSIM(x, y) = (2μxμy + C1)(2σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2)), "
+                     "C1 = 0.01², C2 = 0.03², moments under an 11×11 Gaussian window (σ = 1.5 px).")
+
+
+def delta_e_view():
+    if src.values.ndim != 3:
+        st.caption("ΔE₀₀ is a colour difference: this image is grey (see the SSIM map or the error image).")
+        return
+    de = cached.delta_e(source_key, colour, settings, src, r)
+    top = max(5.0, float(np.ceil(np.quantile(de, 0.99))))
+    st.image(figs.png_bytes(figs.to_uint8(1 - np.clip(de[::k, ::k] / top, 0, 1)), 1), output_format="PNG",
+             width="stretch",
+             caption=f"ΔE₀₀ per pixel, white = 0, black ≥ {top:g}; mean {de.mean():.2f}, "
+                     f"{np.mean(de > 1):.0%} of pixels above 1 (about a just-noticeable difference side by side). "
+                     "CIEDE2000 (Sharma, Wu & Dalal 2005) on CIELAB (D65): lightness, chroma and hue "
+                     "differences weighted as the eye sees them.")
+
+
+def split_view():
+    pos = st.slider("Split: original x on the left, Q(x) on the right (%)", 0, 100, key="split",
+                    **ui.default_kw("split"))
+    block = ('[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] > '
+             '[data-testid="stFullScreenFrame"] img[alt^="Split:"])')  # the container holding the two images
+    st.markdown(f"<style>{block} {{display: grid !important;}} {block} > div {{grid-area: 1 / 1;}} "
+                f"img[alt='Split: Q(x)'] {{clip-path: inset(0 0 0 {pos}%);}}</style>", unsafe_allow_html=True)
+    with st.container(gap=None):  # both images stacked in one grid cell; Q(x) clipped from the left
+        st.image(src.png, output_format="PNG", width="stretch", alt="Split: x")  # the files shown above:
+        st.image(r.png, output_format="PNG", width="stretch", alt="Split: Q(x)")  # the browser has them
+    st.caption(f"Left of {pos} %: the original; right: Q(x). Move the split across an edge or a gradient.")
+
+
+def bytes_view():
+    plain = None
+    if r.dither_ran != "none" and scheme == "levels":
+        def plain():
+            return figs.to_uint8(cached.levels(source_key, colour, bits, "none", 1.0, False, False, src,
+                                               chroma_bits=chroma_bits).values)
+    elif r.dither_ran != "none" and scheme == "palette":
+        def plain():
+            return figs.to_uint8(cached.palette(source_key, colour, method, colors, "none", 1.0, False, src).values)
+    sizes = cached.png_sizes(source_key, colour, settings, (scheme, bits, chroma_bits), src, r, plain)
+    rows = ["| zlib level | original x | Q(x) | Q(x) without dither | what the dither costs |", "|---|---|---|---|---|"]
+    for level, (xs, qs, ps) in sizes.items():
+        cost = f"{qs / ps:.2f}× ({kib(qs - ps)})" if ps else "—"
+        rows.append(f"| {level} | {kib(xs)} ({8 * xs / (H * W):.2f} bpp) | {kib(qs)} ({8 * qs / (H * W):.2f} bpp) | "
+                    f"{kib(ps) + f' ({8 * ps / (H * W):.2f} bpp)' if ps else '—'} | {cost} |")
+    st.markdown("\n".join(rows))
+    st.caption("Real PNG files of the full image (Pillow; indexed colour when ≤ 256 colours). Fewer levels make "
+               "runs and repeats that zlib finds; dither breaks them into noise, which costs bytes: a smooth "
+               "quantized image compresses far better than a dithered one.")
+
+
+DRAW = {"error": error_view, "histogram": histogram_view, "ssim": ssim_view, "delta-e": delta_e_view,
+        "split": split_view, "bytes": bytes_view}
+for i in range(0, len(views), 2):
+    for col, key in zip(st.columns(2), views[i:i + 2]):
+        with col:
+            DRAW[key]()
+
 # ---- Where the model breaks ---------------------------------------------------------------------------------------
-if scheme == "levels":
+if on_grid:
     ratio = s.mse / model.mse
     on_edge = float(np.mean((src.values == 0) | (src.values == 1)))
     notes = [(s.mse == 0, "**Nothing to quantize**: the image is already on this grid (an 8-bit image at 8 bits)."),

@@ -101,16 +101,31 @@ def ycbcr_to_rgb(ycc) -> np.ndarray:
 
 
 def quantize_ycbcr(image, luma_levels, chroma_levels, method="none", strength=1.0, serpentine=False, seed=0):
-    """Quantize Y' to ``luma_levels`` and Cb, Cr to ``chroma_levels`` uniform levels (each
+    """Quantize Y′ to ``luma_levels`` and Cb, Cr to ``chroma_levels`` uniform levels (each
     with ``method`` from :data:`quantviz.image_dither.DITHER_METHODS`), then back to RGB,
     clipped to [0, 1]. Returns the RGB image; the eye forgives coarse chroma far more than
-    coarse luma, the reason JPEG and video subsample and quantize chroma harder."""
+    coarse luma, the reason JPEG and video subsample and quantize chroma harder.
+
+    Y′ takes the levels k/(L − 1), as an RGB channel. Cb and Cr are signed quantities stored
+    with an offset of ½ (offset binary, as JPEG's 128): for an even M (2^b) their levels are
+    k/M, k = 0 … M − 1, so that ½ (no colour) is a level and a grey stays grey at any chroma
+    depth (with k/(M − 1) an even M has no level at ½ and every grey takes a colour cast);
+    the top, 1 − 1/M, clips the most saturated blues and reds slightly. An odd M uses
+    k/(M − 1), which has ½.
+    """
     a = check_image(image)
     if a.ndim != 3 or a.shape[2] != 3:
         raise ValueError(f"image must be RGB, shape (H, W, 3); got {a.shape}")
+    m = check_levels(chroma_levels)
     ycc = np.clip(rgb_to_ycbcr(a), 0.0, 1.0)
     y = dither_image(ycc[..., 0], luma_levels, method, strength, serpentine, seed)
-    c = dither_image(ycc[..., 1:], chroma_levels, method, strength, serpentine, seed + 1)
+    # k/M for Cb, Cr: c = k/M ⇔ c·M/(M − 1) = k/(M − 1): quantize c·M/(M − 1) (clipped at 1) on the grid
+    # k/(M − 1), then scale back
+    if m % 2:
+        c = dither_image(ycc[..., 1:], m, method, strength, serpentine, seed + 1)
+    else:
+        c = dither_image(np.minimum(ycc[..., 1:] * (m / (m - 1)), 1.0), m, method, strength, serpentine, seed + 1)
+        c = c * ((m - 1) / m)
     return np.clip(ycbcr_to_rgb(np.concatenate([y[..., None], c], axis=2)), 0.0, 1.0)
 
 

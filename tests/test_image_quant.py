@@ -60,6 +60,19 @@ def test_ycbcr_quantization():
     assert luma_err(coarse_luma) > 0.02
 
 
+@pytest.mark.parametrize("chroma_levels", [2, 3, 4, 16])
+def test_ycbcr_chroma_levels_keep_grey_grey_and_include_one_half(chroma_levels):
+    grey = np.repeat(np.linspace(0, 1, 64)[None, :, None], 3, axis=2) * np.ones((4, 1, 3))
+    out = quantize_ycbcr(grey, 256, chroma_levels)
+    np.testing.assert_allclose(out[..., 0], out[..., 1], atol=1e-9)  # no colour cast
+    np.testing.assert_allclose(out[..., 1], out[..., 2], atol=1e-9)
+    q = quantize_ycbcr(ASTRO, 256, chroma_levels)
+    cb = rgb_to_ycbcr(q)[..., 1:]
+    inside = (q > 1e-6).all(axis=2) & (q < 1 - 1e-6).all(axis=2)  # not clipped by the RGB cube
+    k = cb[inside] * (chroma_levels - chroma_levels % 2)
+    np.testing.assert_allclose(k, np.round(k), atol=1e-6)  # Cb, Cr on k/M (even M), k/(M − 1) (odd M)
+
+
 def test_web_safe_and_fixed_palettes():
     ws = FIXED_PALETTES["web-safe"]
     assert ws.shape == (216, 3) and len(np.unique(ws, axis=0)) == 216

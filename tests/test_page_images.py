@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from quantviz.app.params import IMAGE_FIELDS, IMAGE_PRESETS
+from quantviz.app.params import IMAGE_FIELDS, IMAGE_PRESETS, IMAGE_VIEWS
 from quantviz.app.state import query_lists, to_query
 from tests.apptest_utils import metric_values, run_page
 from tests.test_page_state import _walk, assert_round_trip, widgets
@@ -40,10 +40,10 @@ def captions(at) -> str:
     return " ".join(c.value for c in at.caption)
 
 
-def test_defaults_show_five_cards_and_the_dither_that_ran():
+def test_defaults_show_six_cards_and_the_dither_that_ran():
     at = run_page(PAGE)
     m = metric_values(at)
-    assert list(m) == ["PSNR", "MSE (LSB²)", "Colours", "Light shift", "PNG size"]
+    assert list(m) == ["PSNR", "MSE (LSB²)", "Colours", "SSIM", "Light shift", "PNG file"]
     assert "3 bits per channel = 8 levels" in captions(at)
     assert "dither that ran: **none**" in captions(at)
     assert dict(at.query_params) == {}  # the defaults make an empty link
@@ -185,7 +185,7 @@ def test_step_buttons_move_the_step_and_the_figure():
 def test_jpeg_cards_compare_with_pillow():
     at = run_page(PAGE, {"scheme": "jpeg", "image": "camera", "quality": "75"})
     m = metric_values(at)
-    assert list(m) == ["PSNR", "MSE (LSB²)", "Zeros", "Entropy", "JPEG file"]
+    assert list(m) == ["PSNR", "MSE (LSB²)", "Zeros", "Entropy", "SSIM", "JPEG file"]
     ours = float(m["PSNR"].split()[0])
     pillow = float(captions(at).split("Pillow: ")[1].split()[0])
     assert abs(ours - pillow) < 0.1
@@ -199,3 +199,71 @@ def test_jpeg_cards_compare_with_pillow():
 def test_round_trip(params):
     at = run_page(PAGE, params)
     assert_round_trip(at, PAGE)
+
+
+def test_download_is_the_full_quantized_image_losslessly(media):
+    at = run_page(PAGE, {"bits": "2", "dither": "floyd-steinberg"})
+    button = at.get("download_button")[0].proto
+    assert button.ignore_rerun  # on_click="ignore": downloading does not rerun the page
+    data, mime = media[button.url.rsplit("/", 1)[1].split(".")[0]]
+    assert mime == "image/png"
+    got = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    from quantviz import image_dither, images_io
+    expected = np.round(image_dither.dither_image(images_io.load_gallery("astronaut"), 4, "floyd-steinberg")
+                        * 255).astype(np.uint8)
+    np.testing.assert_array_equal(got, expected)
+    shown = images(at)[1].proto.imgs[0].url.rsplit("/", 1)[1].split(".")[0]
+    assert media[shown][0] == data  # the displayed file's bytes: no second encode
+
+
+def test_ssim_and_delta_e_cards_equal_scikit_image():
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from skimage.metrics import structural_similarity
+
+    from quantviz import image_dither, images_io
+    from quantviz.image_metrics import luma
+
+    at = run_page(PAGE, {"bits": "3", "dither": "bayer-4", "views": ["delta-e", "ssim"]})
+    m = metric_values(at)
+    x = images_io.load_gallery("astronaut")
+    q = image_dither.dither_image(x, 8, "bayer-4")
+    ref = structural_similarity(luma(x), luma(q), data_range=1, gaussian_weights=True, sigma=1.5,
+                                use_sample_covariance=False)
+    assert float(m["SSIM"]) == pytest.approx(ref, abs=5e-4)
+    assert float(m["ΔE₀₀"]) == pytest.approx(deltaE_ciede2000(rgb2lab(x), rgb2lab(q)).mean(), abs=5e-3)
+    shown = " ".join(i.proto.imgs[0].caption for i in images(at))
+    assert "SSIM map of the luma" in shown and "ΔE₀₀ per pixel" in shown
+
+
+def test_png_card_is_the_real_file_and_the_bytes_view_prices_the_dither():
+    at = run_page(PAGE, {"bits": "2", "dither": "floyd-steinberg", "views": ["bytes"]})
+    from quantviz import image_dither, image_metrics, images_io
+    x = images_io.load_gallery("astronaut")
+    u8 = lambda v: np.round(v * 255).astype(np.uint8)  # noqa: E731
+    dithered = image_metrics.png_size(u8(image_dither.dither_image(x, 4, "floyd-steinberg")), 1)
+    plain = image_metrics.png_size(u8(image_dither.dither_image(x, 4, "none")), 9)
+    card = metric_values(at)["PNG file"]
+    assert card == (f"{dithered / 1024:.0f} KiB" if dithered >= 10240 else f"{dithered / 1024:.1f} KiB")
+    table = " ".join(md.value for md in at.markdown)
+    assert "| 9 |" in table and f"{plain / 1024:.0f} KiB" in table
+    assert dithered > image_metrics.png_size(u8(image_dither.dither_image(x, 4, "none")), 1)  # dither costs bytes
+
+
+def test_every_view_opens_on_every_scheme():
+    for params in ({}, {"scheme": "palette", "dither": "atkinson"}, {"scheme": "jpeg", "quality": "5"},
+                   {"colour": "grey", "bits": "1", "dither": "blue-noise"},
+                   {"colour": "ycbcr", "bits": "4", "chroma_bits": "1", "dither": "tpdf"}):
+        at = run_page(PAGE, {**params, "views": list(IMAGE_VIEWS), "split": "0"})
+        assert not at.error, params
+        assert at.slider(key="split").value == 0
+
+
+def test_ycbcr_keeps_grey_grey_and_says_what_ran():
+    at = run_page(PAGE, {"colour": "ycbcr", "bits": "6", "chroma_bits": "2"})
+    assert "Y′ 6 bits (64 levels), Cb and Cr 2 bits (4 levels each)" in captions(at)
+    assert at.slider(key="chroma_bits").value == 2
+    assert not at.checkbox  # no linear-light switch for YCbCr (and no dither kernel chosen)
+    grey = run_page(PAGE, {"colour": "ycbcr", "image": "camera"})
+    assert any("no chroma" in i.value for i in grey.info)
+    pal = run_page(PAGE, {"colour": "ycbcr", "scheme": "palette"})
+    assert pal.radio(key="colour").value == "rgb" and any("YCbCr applies" in i.value for i in pal.info)

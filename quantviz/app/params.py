@@ -338,6 +338,7 @@ IMAGE_ZOOMS = (16, 32, 64)
 IMAGE_STEP_SIZES = (8, 12, 16)
 IMAGE_LABELS = {
     "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB (each channel)", "grey": "grey (luma)",
+    "ycbcr": "YCbCr (chroma coarser)",
     "levels": "uniform levels", "palette": "palette", "jpeg": "JPEG (8×8 DCT)",
     "none": "none", "rpdf": "random, RPDF (±Δ/2)", "tpdf": "random, TPDF (±Δ)", "bayer-2": "ordered, Bayer 2×2",
     "bayer-4": "ordered, Bayer 4×4", "bayer-8": "ordered, Bayer 8×8", "blue-noise": "ordered, blue noise 64×64",
@@ -348,13 +349,19 @@ IMAGE_LABELS = {
     "kmeans-lab": "k-means in CIELAB", "1-bit": "fixed: black & white", "web-safe": "fixed: web-safe 216",
     "cga": "fixed: CGA 4", "game-boy": "fixed: Game Boy 4", "ega": "fixed: EGA 16",
 }
+# The views under the pictures (pills): each one costs time on every move, so a preset opens what its lesson needs.
+IMAGE_VIEWS = {"error": "error image", "histogram": "histogram", "ssim": "SSIM map", "delta-e": "ΔE₀₀ map",
+               "split": "split view", "bytes": "PNG bytes"}
 IMAGE_DEFAULTS = {"source": "gallery", "image": "astronaut", "colour": "rgb", "scheme": "levels", "bits": 3,
+                  "chroma_bits": 2, "views": ["error"], "split": 50,
                   "dither": "none", "strength": 1.0, "serpentine": False, "linear": False, "palette": "median-cut",
                   "colors": 16, "quality": 50, "zoom": 64, "zoom_x": 45, "zoom_y": 20, "step": 0, "step_size": 8}
 _I = IMAGE_DEFAULTS
 IMAGE_FIELDS = {
     "source": Field(_I["source"], ("gallery", "upload")), "image": Field(_I["image"], tuple(_images_io.GALLERY)),
-    "colour": Field(_I["colour"], ("rgb", "grey")), "scheme": Field(_I["scheme"], IMAGE_SCHEMES),
+    "colour": Field(_I["colour"], ("rgb", "ycbcr", "grey")), "scheme": Field(_I["scheme"], IMAGE_SCHEMES),
+    "chroma_bits": Field(_I["chroma_bits"], lo=1, hi=8), "views": Field(list(_I["views"]), tuple(IMAGE_VIEWS)),
+    "split": Field(_I["split"], lo=0, hi=100),
     "bits": Field(_I["bits"], lo=1, hi=8), "dither": Field(_I["dither"], IMAGE_DITHERS),
     "strength": Field(_I["strength"], lo=0.0, hi=1.0), "serpentine": Field(_I["serpentine"]),
     "linear": Field(_I["linear"]), "palette": Field(_I["palette"], _iquant.PALETTE_METHODS),
@@ -370,9 +377,11 @@ _ONE_BIT = {**_IMG, "image": "camera", "colour": "grey", "bits": 1, "zoom": 64, 
 _RAMP = {**_IMG, "image": "grey-ramp", "colour": "grey", "bits": 1, "dither": "floyd-steinberg", "zoom": 32,
          "zoom_x": 38, "zoom_y": 50}
 IMAGE_PRESETS = {
-    "Banding: the sky at 3 bits": {**_IMG, "image": "sky", "bits": 3, "zoom": 64, "zoom_x": 49, "zoom_y": 38},
+    "Banding: the sky at 3 bits": {**_IMG, "image": "sky", "bits": 3, "zoom": 64, "zoom_x": 49, "zoom_y": 38,
+                                   "views": ["error", "histogram"]},
     "The sky at 3 bits + blue noise: bands become grain": {**_IMG, "image": "sky", "bits": 3, "dither": "blue-noise",
-                                                          "zoom": 64, "zoom_x": 49, "zoom_y": 38},
+                                                          "zoom": 64, "zoom_x": 49, "zoom_y": 38,
+                                                          "views": ["error", "histogram"]},
     "1 bit, Floyd–Steinberg": {**_ONE_BIT, "dither": "floyd-steinberg"},
     "1 bit, Bayer 8×8: the cross-hatch": {**_ONE_BIT, "dither": "bayer-8"},
     "1 bit, blue noise": {**_ONE_BIT, "dither": "blue-noise"},
@@ -388,6 +397,10 @@ IMAGE_PRESETS = {
     "Palette: Game Boy's 4 greens": {**_IMG, "scheme": "palette", "palette": "game-boy", "dither": "floyd-steinberg"},
     "JPEG at quality 10: 8×8 blocks": {**_IMG, "image": "camera", "scheme": "jpeg", "quality": 10, "zoom": 64,
                                        "zoom_x": 45, "zoom_y": 13},
+    "Colour: chroma at 2 bits, luma at 6 (YCbCr)": {**_IMG, "colour": "ycbcr", "bits": 6, "chroma_bits": 2,
+                                                    "views": ["delta-e", "split"]},
+    "Structure: SSIM map at 2 bits": {**_IMG, "bits": 2, "views": ["ssim", "error"]},
+    "What dither costs in bytes (PNG)": {**_IMG, "bits": 2, "dither": "floyd-steinberg", "views": ["bytes", "split"]},
 }
 PAGE_FIELDS["Images"] = IMAGE_FIELDS
 

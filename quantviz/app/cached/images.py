@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from quantviz import image_dither, image_quant, images_io, jpeg
+from quantviz import image_dither, image_metrics, image_quant, images_io, jpeg
 from quantviz.app import ui
 from quantviz.figures import images as figs
 
@@ -28,19 +28,41 @@ class Source:
     values: np.ndarray  # float64 [0, 1], read-only, (H, W) or (H, W, 3)
     u8: np.ndarray  # what is shown (every k-th pixel of the work image, see figs.display_stride)
     png: bytes  # the original's PNG at display size
-    png_full: int  # bytes of the original's PNG at full size (the compression baseline)
+    png_full: int  # bytes of the original's PNG at full size, zlib level 1 (the compression baseline)
+    light: float  # mean linear light (sRGB decoded)
+    luma: np.ndarray  # Y' (the SSIM's grey image)
+    ssim_moments: tuple  # w∗Y', w∗Y'² under the SSIM window (computed once per image)
+    stride: int  # display stride k
+
+
+PNG_LEVEL = 1  # zlib level of every PNG the page sends and sizes (fast; the "bytes" view adds levels 6 and 9)
 
 
 @st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
 def source(source_key, colour, _values) -> Source:
     """The work image in the chosen colour mode (grey = JFIF luma), and its PNG."""
-    v = _values if colour == "rgb" or _values.ndim == 2 else figs.luma(_values)
+    v = _values if colour != "grey" or _values.ndim == 2 else figs.luma(_values)
     v = ui.frozen(np.ascontiguousarray(v, dtype=np.float64))
     u8 = figs.to_uint8(v)
     k = figs.display_stride(v.shape)
     shown = u8[::k, ::k]
-    full = figs.png_bytes(u8)
-    return Source(v, shown, full if k == 1 else figs.png_bytes(shown), len(full))
+    full = figs.png_bytes(u8, PNG_LEVEL)
+    y = ui.frozen(image_metrics.luma(v))
+    return Source(v, shown, full if k == 1 else figs.png_bytes(shown, PNG_LEVEL), len(full),
+                  float(image_quant.srgb_to_linear(v).mean()), y,
+                  tuple(ui.frozen(a) for a in image_metrics.ssim_moments(y)), k)
+
+
+@st.cache_resource(max_entries=4, ttl=1800, show_spinner=False)
+def lab(source_key, colour, _src: Source) -> np.ndarray:
+    """The original's CIELAB (for ΔE₀₀), once per image."""
+    return ui.frozen(image_metrics.srgb_to_lab(_src.values))
+
+
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def outlined(source_key, colour, y, x, size, _src: Source) -> bytes:
+    """The shown original with the zoomed crop outlined (magenta), as PNG: re-made only when the crop moves."""
+    return figs.png_bytes(figs.outline(_src.u8, y, x, size), PNG_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -48,8 +70,11 @@ class Quantized:
     values: np.ndarray  # float64 [0, 1], the work image's shape
     u8: np.ndarray  # display size
     png: bytes  # display size
-    png_full: int  # bytes of the full-size PNG
+    png_full: int  # bytes of the full-size PNG (zlib level 1; indexed colour when ≤ 256 colours)
+    file: bytes  # the full-size PNG (the download)
     stats: figs.ImageStats
+    ssim: float  # mean SSIM of the luma
+    error: np.ndarray  # signed error (H, W) float32, mean over channels
     dither_ran: str  # the dither that actually ran ("none" when strength 0 or not applicable)
     palette: np.ndarray | None = None
     indices: np.ndarray | None = None
@@ -57,40 +82,77 @@ class Quantized:
     pillow: tuple | None = None  # (decoded, n_bytes, table) from Pillow at the same quality
 
 
-def _finish(src: Source, values, dither_ran, **extra) -> Quantized:
+def _finish(src: Source, values, dither_ran, n_levels=None, **extra) -> Quantized:
     values = ui.frozen(np.ascontiguousarray(values))
     u8 = figs.to_uint8(values)
-    k = figs.display_stride(values.shape)
+    k = src.stride
     shown = u8[::k, ::k]
-    full = figs.png_bytes(u8)
-    return Quantized(values, shown, full if k == 1 else figs.png_bytes(shown), len(full),
-                     figs.image_stats(src.values, values), dither_ran, **extra)
+    full = figs.png_bytes(u8, PNG_LEVEL)
+    stats = figs.image_stats(src.values, values, n_levels, src.light, u8)
+    e = src.values - values
+    err = ui.frozen((e.mean(axis=2) if e.ndim == 3 else e).astype(np.float32))
+    s = image_metrics.ssim(src.luma, image_metrics.luma(values), x_moments=src.ssim_moments).mean
+    return Quantized(values, shown, full if k == 1 else figs.png_bytes(shown, PNG_LEVEL), len(full), full, stats,
+                     s, err, dither_ran, **extra)
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner="Quantizing…")
-def levels(source_key, colour, bits, dither, strength, serpentine, linear, _src: Source) -> Quantized:
-    """Uniform levels (2^bits per channel) with a dither; error diffusion in linear light when ``linear``."""
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner="Quantizing…")
+def levels(source_key, colour, bits, dither, strength, serpentine, linear, _src: Source,
+           chroma_bits=None) -> Quantized:
+    """Uniform levels (2^bits per channel) with a dither; error diffusion in linear light when ``linear``;
+    with ``chroma_bits`` (colour "ycbcr"), Y' gets 2^bits levels and Cb, Cr 2^chroma_bits."""
     n = image_quant.bits_to_levels(bits)
     ran = "none" if strength == 0 else dither
+    if chroma_bits is not None:
+        out = image_quant.quantize_ycbcr(_src.values, n, image_quant.bits_to_levels(chroma_bits), dither, strength,
+                                         serpentine, seed=0)
+        return _finish(_src, out, ran)
     if linear and dither in image_dither.KERNELS:
         out = image_quant.error_diffusion_linear(_src.values, n, dither, serpentine, strength)
     else:
         out = image_dither.dither_image(_src.values, n, dither, strength, serpentine, seed=0)
-    return _finish(_src, out, ran)
+    return _finish(_src, out, ran, n_levels=n)
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner="Designing the palette…")
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner="Designing the palette…")
 def palette(source_key, colour, method, colors, dither, strength, serpentine, _src: Source) -> Quantized:
     r = image_quant.palette_quantize(_src.values, colors, method, dither, serpentine, strength, seed=0)
     values = r.values if _src.values.ndim == 3 else r.values[..., 0]
     return _finish(_src, values, r.dither, palette=r.palette, indices=ui.frozen(r.indices))
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner="Encoding…")
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner="Encoding…")
 def jpeg_grey(source_key, quality, _src: Source) -> Quantized:
     """JPEG's quantizer on the grey image (the page passes the luma), with Pillow's real file at the same quality."""
     r = jpeg.jpeg_quantize(_src.values, quality)
     return _finish(_src, r.values, "none", jpeg=r, pillow=jpeg.pillow_jpeg(_src.values, quality))
+
+
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def delta_e(source_key, colour, settings, _src: Source, _q: Quantized) -> np.ndarray:
+    """ΔE₀₀ per pixel between the original and Q (colour images); ``settings`` is the quantizer's cache key."""
+    return ui.frozen(image_metrics.delta_e_2000_image(None, _q.values, lab1=lab(source_key, colour, _src)))
+
+
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def ssim_map_png(source_key, colour, settings, _src: Source, _q: Quantized) -> bytes:
+    """The SSIM map of the luma as a grey PNG (white = 1, black ≤ 0), at display size."""
+    s = image_metrics.ssim(_src.luma, image_metrics.luma(_q.values), x_moments=_src.ssim_moments).map
+    return figs.png_bytes(figs.to_uint8(np.clip(s, 0, 1))[::_src.stride, ::_src.stride], PNG_LEVEL)
+
+
+@st.cache_data(max_entries=16, ttl=1800, show_spinner="Measuring PNG files…")
+def png_sizes(source_key, colour, settings, no_dither_settings, _src: Source, _q: Quantized, _plain) -> dict:
+    """Bytes of the full-size PNG files at zlib levels 1, 6 and 9: the original, Q, and Q without dither
+    (``_plain``: a callable giving that image's uint8, or None when Q has no dither)."""
+    out = {}
+    xu8 = figs.to_uint8(_src.values)
+    qu8 = figs.to_uint8(_q.values)
+    pu8 = _plain() if _plain is not None else None
+    for level in (1, 6, 9):
+        out[level] = (image_metrics.png_size(xu8, level), image_metrics.png_size(qu8, level),
+                      image_metrics.png_size(pu8, level) if pu8 is not None else None)
+    return out
 
 
 @st.cache_data(max_entries=32, ttl=1800, show_spinner=False)
