@@ -161,13 +161,15 @@ with ui.lazy_expander("When the additive white-noise model holds and when it fai
         d = W.widrow_demo(sig, bits, dith)
         verdict = {True: "yes", False: "no"}
         ui.metric_cards([
-            ui.Metric("uniform?", verdict[d.uniform], "every bin within ±0.25 of 1, power within 10 %",
-                      f"largest |density − 1| = {d.flatness:.2f}"),
-            ui.Metric("white?", verdict[d.white], "no lag beyond 3× the white-noise band",
-                      f"largest |r[k]| = {d.acf_max:.3f} (band ±{d.band:.3f})"),
-            ui.Metric("mean(e²) / (Δ²/12)", f"{d.power_ratio:.3f}", "1 under the model", "1"),
-            ui.Metric("|Φx(2π/Δ)|", f"{d.cf:.2g}", "Widrow: ≈ 0 for the model to hold",
-                      "0" if sig == "noise" else "0 (a sine: |J₀(2πA/Δ)|)"),
+            ui.Metric("uniform?", verdict[d.uniform], f"largest |density − 1| = {d.flatness:.2f}; yes when every bin "
+                      "is within ±0.25 of 1 and the power within 10 %", "flat, 0", reference="model"),
+            ui.Metric("white?", verdict[d.white], f"largest |r[k]|, k ≥ 1: {d.acf_max:.3f}; yes when below 3× the "
+                      f"white-noise band ±{d.band:.3f}", "0 at every lag k ≥ 1", reference="model"),
+            ui.Metric("mean(e²) / (Δ²/12)", f"{d.power_ratio:.3f}", "the error power in units of Δ²/12", "1",
+                      reference="model"),
+            ui.Metric("|Φx(2π/Δ)|", f"{d.cf:.2g}", "the input's characteristic function at 2π/Δ: "
+                      + ("exp(−2π²σ²/Δ²)" if sig == "noise" else "|J₀(2πA/Δ)| for a sine of amplitude A"),
+                      "≈ 0 (Widrow's condition)", reference="model"),
         ])
         h, r = st.columns(2)
         with h:
@@ -187,4 +189,6 @@ with ui.lazy_expander("When the additive white-noise model holds and when it fai
         ui.notice((f"With {bits} bits (Δ = {d.step:.3g}) the model "
                    + ("holds: a flat histogram and no correlation beyond the band." if d.uniform and d.white else
                       "fails here: " + "; ".join(why or ["see the cards"]) + ".")
-                   + " Try the slow sine at 3 bits, then switch on subtractive dither."))
+                   + (" Now switch on subtractive dither." if not (d.uniform and d.white) and dith == "none" else
+                      " Try the slow sine at 3 bits." if sig != "slow_sine" else
+                      " Switch the dither off to see the model fail again." if dith != "none" else "")))

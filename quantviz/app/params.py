@@ -440,7 +440,13 @@ PAGE_FIELDS["Theory"] = THEORY_FIELDS
 
 
 # ---- Number formats page (issue #15); edit only inside this block -----------------------------------------------
-FORMAT_FIELDS = {}
+# nf_x: the value shown in every format; q_*: the Qm.n explorer (m + n + sign ≤ 32 bits); ulp_view: the spacing plot's
+# y axis (the gap between neighbours, or that gap over the value).
+FORMAT_FIELDS = {
+    "nf_x": Field(0.1, lo=-3.4e38, hi=3.4e38), "q_m": Field(3, lo=0, hi=15), "q_n": Field(4, lo=0, hi=16),
+    "q_signed": Field(True), "q_overflow": Field("saturate", ("saturate", "wrap")),
+    "q_rounding": Field("nearest", ("nearest", "floor")), "ulp_view": Field("absolute", ("absolute", "relative")),
+}
 PAGE_FIELDS["Number formats"] = FORMAT_FIELDS
 
 
