@@ -113,3 +113,9 @@ __all__ += [
     "smoothquant_matmul",
     "outliers",
 ]
+
+# Learning (issue #15): worked examples with their arithmetic as data, and number formats (fixed point, small floats).
+from quantviz import worked, numformats
+from quantviz.numformats import fixed_value, float_value
+
+__all__ += ["worked", "numformats", "fixed_value", "float_value"]
