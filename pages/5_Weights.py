@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from quantviz import nn
 from quantviz import tensors as T
 from quantviz.app import ui
 from quantviz.app.cached import weights as cw
@@ -19,8 +20,11 @@ KINDS = {"gaussian": "Gaussian", "laplacian": "Laplacian", "student_t": "Student
          "llm_activations": "LLM-like activations (outlier channels)"}
 GRANS = {"tensor": "per tensor", "channel": "per channel", "group": "per group"}
 CALS = {"minmax": "min–max", "percentile": "percentile", "mse": "least MSE", "kl": "KL (TensorRT)"}
-VIEWS = {"grid": "histogram + grid", "error": "error histogram", "scatter": "ŵ vs w", "channels": "channel ranges",
-         "block": "block inspector", "compare": "all schemes vs limit", "accuracy": "accuracy vs bits"}
+VIEWS = {"grid": "histogram + grid", "error": "error", "scatter": "ŵ vs w", "channels": "channels",
+         "block": "block inspector", "compare": "vs the limit", "accuracy": "accuracy vs bits",
+         "layers": "per layer & mixed", "qat": "PTQ vs QAT", "outliers": "outliers (XW)",
+         "blocksize": "NF4 vs INT4 by block", "bridge": "Δ²/12", "accumulate": "accumulation",
+         "reference": "llama.cpp table"}
 M = cw.model()
 LAYERS = {i: f"{n}: {w.shape[1]} → {w.shape[0]} ({w.size:,} weights)"
           for i, (n, w) in enumerate(zip(M.mlp.names, M.mlp.weights))}
@@ -37,12 +41,11 @@ with sb:
     if scheme_kind == "int":
         bits = st.slider("Bits per weight b", 2, 8, key="bits", **ui.default_kw("bits"),
                          help="2^b codes; symmetric uses 2^b − 1 of them (−(2^(b−1)−1) … 2^(b−1)−1).")
-        c1, c2 = st.columns(2)
-        gran = c1.radio("Scale per", list(GRANS), key="granularity", format_func=GRANS.get,
+        gran = st.radio("Scale per", list(GRANS), key="granularity", format_func=GRANS.get, horizontal=True,
                         **ui.default_kw("granularity"))
-        symmetric = c2.toggle("Symmetric", key="symmetric", **ui.default_kw("symmetric"),
+        symmetric = st.toggle("Symmetric (zero point 0)", key="symmetric", **ui.default_kw("symmetric"),
                               help="On: zero point 0, range ±max|w|. Off: affine [min, max] with a zero point.")
-        stochastic = c2.toggle("Stochastic", key="stochastic", **ui.default_kw("stochastic"),
+        stochastic = st.toggle("Stochastic rounding", key="stochastic", **ui.default_kw("stochastic"),
                                help="Round up with probability equal to the fraction (unbiased, more error).")
         group_size = 32
         if gran == "group":
@@ -215,6 +218,9 @@ def view(key):
         compare_view()
     elif key == "accuracy":
         accuracy_view()
+    else:
+        {"layers": layers_view, "qat": qat_view, "outliers": outliers_view, "blocksize": blocksize_view,
+         "bridge": bridge_view, "accumulate": accumulate_view, "reference": reference_view}[key]()
 
 
 def block_view():
@@ -267,7 +273,7 @@ def compare_view():
     note = (f"This tensor's excess kurtosis is {kurt:.1f} (a Gaussian's is 0): of all sources of its variance the "
             "Gaussian is the hardest to compress, so for any other distribution the true limit lies on or above "
             "the line, and a point may cross it.")
-    fig, text = figs.rd_comparison(pts, {"bpw": bpw, "sqnr": sqnr}, note)
+    fig, text = figs.rd_comparison(pts, {"bpw": bpw, "sqnr": sqnr}, note, cw.lloyd_max_curve())
     ui.plot(fig, text + " " + compare_lesson(pts))
 
 
@@ -278,6 +284,128 @@ def accuracy_view():
     sweep, f_acc, fmts = cw.accuracy_sweep()
     cur = {"bpw": cw.model_bits(scheme), "acc": cw.model_accuracy(scheme, None)[0]}
     ui.plot(*figs.accuracy_vs_bits(sweep, f_acc, fmts, cur))
+
+
+def needs_model(what: str) -> bool:
+    if source != "model":
+        st.info(f"{what} needs the digits model: choose *digits MLP layer* as the source.", icon=":material/info:")
+    return source == "model"
+
+
+def layers_view():
+    st.markdown(f"**Per layer** — {scheme_label} on each layer of the digits MLP")
+    if not needs_model("The per-layer table"):
+        return
+    rows = cw.layer_table(scheme)
+    st.dataframe(rows, hide_index=True, column_config={
+        "MSE": st.column_config.NumberColumn(format="%.3g", help="mean((w − ŵ)²)"),
+        "rel. RMSE": st.column_config.NumberColumn(format="%.4f", help="√MSE / RMS(w), as llama.cpp's quantize-stats"),
+        "SQNR (dB)": st.column_config.NumberColumn(format="%.2f", help="10·log10(Σw² / Σ(w − ŵ)²)"),
+        "cosine": st.column_config.NumberColumn(format="%.5f", help="⟨w, ŵ⟩ / (‖w‖·‖ŵ‖)"),
+        "max |e|": st.column_config.NumberColumn(format="%.3g", help="max |w − ŵ|"),
+        "bits/w": st.column_config.NumberColumn(format="%.4g", help="every stored bit / number of weights"),
+        "bytes": st.column_config.NumberColumn(format="%.0f", help="bits/w × weights / 8")})
+    st.caption("MSE = mean((w − ŵ)²) · rel. RMSE = √MSE / RMS(w) · SQNR = 10·log10(Σw²/Σ(w − ŵ)²) · "
+               "cosine = ⟨w, ŵ⟩/(‖w‖‖ŵ‖) · max |e| = max|w − ŵ| · bytes = bits/w × N / 8. "
+               f"Total {sum(r['bytes'] for r in rows):,.0f} bytes for {sum(w.size for w in M.mlp.weights):,} weights "
+               f"(float32: {4 * sum(w.size for w in M.mlp.weights):,}).")
+    f_acc = cw.model_accuracy(None, None)[0]
+    sens = cw.sensitivity(scheme)
+    left, right = st.columns([2, 3])
+    with left:
+        ui.plot(figs.sensitivity_figure(sens, M.mlp.names, f_acc, scheme_label.split(",")[0]),
+                f"Quantize one layer, keep the others float: {', '.join(f'{n} {100 * a:.1f} %' for n, a in zip(M.mlp.names, sens))} "
+                f"(float {100 * f_acc:.1f} %). The lowest bar is the most sensitive layer.")
+    with right:
+        pts, sens_by_bits = cw.mixed_sweep()
+        by = {p["bits"]: p for p in pts}
+        c1, c2 = st.columns([1, 2])
+        mode = c1.segmented_control("Bits per layer", ["promote", "manual"], key="mp_mode",
+                                    format_func={"promote": "promote k", "manual": "choose"}.get,
+                                    **ui.default_kw("mp_mode")) or "promote"
+        low = int(st.session_state["mp_low"])
+        s_low = sens_by_bits[low]
+        path = []
+        for k in range(4):
+            up = nn.promote_most_sensitive(s_low, k)
+            path.append(by[tuple(8 if i in up else low for i in range(3))])
+        if mode == "promote":
+            a, b = c2.columns(2)
+            a.select_slider("Others at", [2, 3, 4], key="mp_low", **ui.default_kw("mp_low"),
+                            format_func=lambda v: f"INT{v}")
+            k = b.slider("Promote to INT8: k", 0, 3, key="mp_k", **ui.default_kw("mp_k"))
+            cur = path[k]
+        else:
+            cols = c2.columns(3)
+            bits3 = tuple(int(col.selectbox(M.mlp.names[i], [2, 3, 4, 8], key=f"mp_b{i}", **ui.default_kw(f"mp_b{i}")))
+                          for i, col in enumerate(cols))
+            cur = by[bits3]
+        front = nn.pareto_front([p["bytes"] for p in pts], [p["acc"] for p in pts])
+        fig, text = figs.pareto_figure(pts, front, M.mlp.names, path, f_acc, cur)
+        order = ", ".join(M.mlp.names[i] for i in sorted(range(3), key=lambda i: (s_low[i], i)))
+        ui.plot(fig, f"This choice: {'/'.join(map(str, cur['bits']))} bits → {cur['bytes']:,.0f} bytes, "
+                     f"{100 * cur['acc']:.1f} %. Most to least sensitive at INT{low} (one at a time): {order}. " + text)
+
+
+def qat_view():
+    if not needs_model("PTQ vs QAT"):
+        return
+    f_acc = cw.model_accuracy(None, None)[0]
+    left, right = st.columns(2)
+    with left:
+        q = cw.qat_results()
+        if q:
+            ui.plot(*figs.qat_figure(q, f_acc))
+        else:
+            st.info("This model file has no quantization-aware copies (run assets/make_model.py).")
+    with right:
+        ui.plot(*figs.activation_modes_figure(cw.activation_modes(), f_acc))
+
+
+def outliers_view():
+    st.markdown("**Outliers in a product**: Y = X·W with X the LLM-like activations (tokens × features) and W a "
+                "256 × 256 Gaussian weight (features × outputs, fixed)")
+    if source == "synthetic" and kind == "llm_activations":
+        x, x_key, what = w, source_key, "X is this page's tensor"
+    else:
+        x, x_key, what = cw.synthetic("llm_activations", 0), ("synthetic", "llm_activations", 0), \
+            "X is the LLM-like activations, seed 0 (choose them as the source to vary the seed)"
+    a, b = st.columns(2)
+    thr = a.slider("LLM.int8() threshold: a feature is an outlier when max|X_j| ≥", 1.0, 20.0, step=0.5,
+                   key="int8_threshold", **ui.default_kw("int8_threshold"))
+    alpha = b.slider("SmoothQuant migration strength α", 0.0, 1.0, step=0.05, key="sq_alpha",
+                     **ui.default_kw("sq_alpha"))
+    res = cw.outlier_matmul(x_key, x, float(thr), float(alpha))
+    curve = cw.smoothquant_curve(x_key, x)
+    left, right = st.columns(2)
+    with left:
+        fig, text = figs.outlier_methods(res, float(thr), float(alpha))
+        ui.plot(fig, what + ". " + text)
+    with right:
+        fig, text = figs.smoothquant_view(cw.SQ_ALPHAS, curve, float(alpha), res["amax_x"], res["amax_xs"],
+                                          res["amax_w"], res["amax_ws"])
+        ui.plot(fig, text)
+    ui.plot(figs.smoothquant_alpha(cw.SQ_ALPHAS, curve, float(alpha)))
+
+
+def blocksize_view():
+    ui.plot(*figs.blocksize_figure(cw.blocksize_sweep(source_key, w)))
+
+
+def bridge_view():
+    ui.plot(*figs.bridge_figure(cw.step_bridge(source_key, w)))
+
+
+def accumulate_view():
+    ui.plot(*figs.accumulation_figure(cw.accumulation()))
+
+
+def reference_view():
+    sweep, f_acc, fmts = cw.accuracy_sweep()
+    ui.plot(*figs.reference_figure(cw.llama_reference(), sweep, fmts, f_acc))
+    st.caption("Source: llama.cpp, tools/perplexity/README.md, \"LLaMA 3 8b Scoreboard\" (PR #6936; shipped as "
+               "assets/reference/llama3_8b_wikitext2.csv with its notes). Bits per weight = file size × 2³³ / "
+               "8,030,261,248 parameters.")
 
 
 outliers = figs.outlier_summary(w, result.values, axis)
@@ -302,4 +430,8 @@ with ui.lazy_expander("Theory: the formulas behind the cards", "theory") as box:
 - **Bits per weight** = every stored bit (codes, scales, mins, zero points, tensor constants) / N: q4_0 stores 32 × 4-bit codes + one FP16 scale per 32 → (128 + 16)/32 = 4.5.
 - **Rate–distortion** (Shannon 1959): for a memoryless Gaussian of variance σ², no code at R bits per value beats $D(R) = σ^2 2^{-2R}$, i.e. SQNR = 6.02·R dB; an entropy-coded uniform quantizer sits 1.53 dB below at high rate (Gish & Pierce 1968). Other distributions of the same variance have a lower D(R): the line is the Gaussian's, not this tensor's.
 - **Outliers** (Dettmers et al., LLM.int8(), 2022): in transformers above ~6.7 B parameters a few activation feature channels reach 20–60× the rest; one scale for the tensor then leaves the bulk only a few levels. Keeping those channels in FP16 (or per-channel scales) restores it.
+  **SmoothQuant** (Xiao et al. 2023): $s_j = \max|X_j|^\alpha / \max|W_j|^{1-\alpha}$, $XW = (X\,\mathrm{diag}(s)^{-1})(\mathrm{diag}(s)\,W)$: the activations' range moves into the weights.
+- **QAT** (straight-through estimator, Bengio et al. 2013): forward with $Q(w)$, backward with $\partial Q/\partial w := 1$, so the float weights learn where their rounded copy works.
+- **Accumulation**: with a $p$-bit significand, the spacing at $2^p$ is 2; an addend below 1 rounds away (BF16: $p = 8$ → 256; FP16: $p = 11$ → 2048).
+- **Lloyd-Max** (1957/1960): the best fixed-rate scalar quantizer of a density; for a Gaussian at 4 bits 20.22 dB, 3.86 dB under the 6.02·R bound.
 """)

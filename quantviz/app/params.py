@@ -289,12 +289,15 @@ PAGE_FIELDS = {"Signals": SIGNAL_FIELDS, "Non-uniform & vector quantization": NO
 from quantviz import formats as _formats  # noqa: E402
 from quantviz import tensors as _tensors  # noqa: E402
 
-WEIGHT_VIEWS = ("grid", "error", "scatter", "channels", "block", "compare", "accuracy")
+WEIGHT_VIEWS = ("grid", "error", "scatter", "channels", "block", "compare", "accuracy", "layers", "qat",
+                "outliers", "blocksize", "bridge", "accumulate", "reference")
 WEIGHT_GROUP_SIZES = (16, 32, 64, 128)
 WEIGHT_DEFAULTS = {"source": "model", "layer": 0, "kind": "gaussian", "seed": 0, "tensor": "", "scheme": "int",
                    "bits": 4, "symmetric": True, "granularity": "channel", "axis": 0, "group_size": 32,
                    "calibration": "minmax", "percentile": 99.9, "fmt": "q4_0", "stochastic": False,
-                   "act": False, "act_bits": 8, "block": 0, "views": ["grid"]}
+                   "act": False, "act_bits": 8, "block": 0, "views": ["grid"], "sq_alpha": 0.5,
+                   "int8_threshold": 6.0, "mp_mode": "promote", "mp_k": 1, "mp_low": 2, "mp_b0": 4, "mp_b1": 4,
+                   "mp_b2": 8}
 _W = WEIGHT_DEFAULTS
 WEIGHT_FIELDS = {
     "source": Field(_W["source"], ("model", "synthetic", "upload")), "layer": Field(_W["layer"], (0, 1, 2)),
@@ -307,7 +310,10 @@ WEIGHT_FIELDS = {
     "percentile": Field(_W["percentile"], lo=90.0, hi=100.0), "fmt": Field(_W["fmt"], tuple(_formats.FORMATS)),
     "stochastic": Field(_W["stochastic"]), "act": Field(_W["act"]), "act_bits": Field(_W["act_bits"], lo=2, hi=8),
     "block": Field(_W["block"], lo=0, hi=10**7), "views": Field(list(_W["views"]), WEIGHT_VIEWS),
-    "theory": Field(False),
+    "theory": Field(False), "sq_alpha": Field(_W["sq_alpha"], lo=0.0, hi=1.0),
+    "int8_threshold": Field(_W["int8_threshold"], lo=1.0, hi=20.0), "mp_mode": Field(_W["mp_mode"], ("promote", "manual")),
+    "mp_k": Field(_W["mp_k"], lo=0, hi=3), "mp_low": Field(_W["mp_low"], (2, 3, 4)),
+    **{f"mp_b{i}": Field(_W[f"mp_b{i}"], (2, 3, 4, 8)) for i in range(3)},
 }
 _WB = {k: v for k, v in _W.items() if k not in ("tensor", "views")}  # a preset is a whole state: a clean link
 WEIGHT_PRESETS = {
@@ -322,6 +328,16 @@ WEIGHT_PRESETS = {
     "NF4 vs INT4 on Gaussian weights": {**_WB, "source": "synthetic", "kind": "gaussian", "scheme": "format",
                                         "fmt": "nf4", "views": ["compare", "grid"]},
     "FP8 E4M3 vs E5M2": {**_WB, "scheme": "format", "fmt": "fp8_e4m3", "views": ["compare", "grid"]},
+    "LLM.int8() and SmoothQuant on the product XW": {
+        **_WB, "source": "synthetic", "kind": "llm_activations", "axis": 1, "bits": 8, "granularity": "tensor",
+        "views": ["outliers"]},
+    "Mixed precision: promote the most sensitive layer": {**_WB, "bits": 2, "views": ["layers"]},
+    "PTQ vs QAT at 2 bits; static vs dynamic activations": {**_WB, "bits": 2, "views": ["qat"]},
+    "NF4 vs INT4 by block size": {**_WB, "scheme": "format", "fmt": "nf4", "views": ["blocksize"]},
+    "Accumulate in BF16: 10,000 values sum to 256": {**_WB, "scheme": "format", "fmt": "bf16",
+                                                     "views": ["accumulate"]},
+    "llama.cpp's LLaMA-3-8B on the same rate axis": {**_WB, "scheme": "format", "fmt": "q4_0",
+                                                     "views": ["reference"]},
 }
 PAGE_FIELDS["Weights"] = WEIGHT_FIELDS
 

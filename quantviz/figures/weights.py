@@ -401,7 +401,8 @@ def channel_ranges(w: np.ndarray, axis: int, clip_lo=None, clip_hi=None, tensor_
     return fig, text
 
 
-def rd_comparison(points: list[dict], current: dict | None, variance_note: str) -> tuple[go.Figure, str]:
+def rd_comparison(points: list[dict], current: dict | None, variance_note: str,
+                  lloyd: tuple | None = None) -> tuple[go.Figure, str]:
     """Every scheme as a point (bits per weight, SQNR) against the Gaussian bound D(R) = σ²·2^(−2R).
 
     ``points``: dicts with ``label``, ``bpw``, ``sqnr``, ``family`` (legend group).
@@ -414,6 +415,8 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str) 
     fig.add_trace(go.Scatter(x=r[r >= 2], y=gaussian_rd_sqnr_db(r[r >= 2]) - 10 * np.log10(np.pi * np.e / 6),
                              mode="lines", line=dict(color=COLORS["dither"], dash="dot", width=1.5),
                              name="entropy-coded uniform (−1.53 dB, high rate)", hoverinfo="skip"))
+    if lloyd is not None:
+        lloyd_max_trace(fig, *lloyd)
     colors = {"INT per-tensor": COLORS["accent3"], "INT per-channel": COLORS["original"],
               "INT group 32": COLORS["accent"], "formats": COLORS["accent2"]}
     for fam, color in colors.items():
@@ -444,9 +447,15 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str) 
     off = [p for p in points if p not in shown]
     best = max((p for p in points if 3.0 <= p["bpw"] <= 5.0), key=lambda p: p["sqnr"] - 6.02 * p["bpw"],
                default=None)
+    lm = ""
+    if lloyd is not None:
+        r4 = dict(zip(np.asarray(lloyd[0]).tolist(), np.asarray(lloyd[1]).tolist()))
+        lm = (f"The diamonds are the best fixed-rate scalar quantizer of a Gaussian (Lloyd-Max, 2^R levels, no "
+              f"scales stored): {r4.get(4, float('nan')):.2f} dB at 4 bits, {gaussian_rd_sqnr_db(4) - r4.get(4, 0):.2f} dB "
+              "under the bound; entropy coding the uniform quantizer's output closes all but 1.53 dB. ")
     text = ("Each point costs its bits per weight (codes, scales, mins and tensor constants) and buys its SQNR. "
             "The dashed line is Shannon's bound for a memoryless Gaussian of the same variance: no quantizer of a "
-            "Gaussian does better. " + variance_note
+            "Gaussian does better. " + lm + variance_note
             + (" Off the right edge: " + ", ".join(f"{p['label']} {p['sqnr']:.1f} dB at {p['bpw']:.3g} bits"
                                                    for p in off) + "." if off else "")
             + (f" Closest to the line between 3 and 5 bits: {best['label']} "
@@ -541,3 +550,313 @@ def float_levels(fmt: str) -> np.ndarray:
     """Every finite value of an 8-bit float format (empty for 16-bit formats: too many to draw)."""
     return _float_levels(fmt)
 
+
+
+# ---- the views one click away ------------------------------------------------------------------------------
+
+_FAM_COLORS = {"NF4": COLORS["accent2"], "INT4 affine": COLORS["original"], "INT4 symmetric": COLORS["accent3"]}
+_METHOD_LABELS = {"int8_tensor": "INT8 per tensor", "int8_vectorwise": "INT8 per token (vector-wise)",
+                  "llm_int8": "LLM.int8(): outliers in FP16", "smoothquant": "SmoothQuant + INT8 per tensor"}
+
+
+def lloyd_max_trace(fig: go.Figure, rates, sqnr) -> go.Figure:
+    """Add the Gaussian Lloyd-Max quantizer (fixed rate, 2^R levels) to a rate–distortion figure."""
+    fig.add_trace(go.Scatter(x=np.asarray(rates, float), y=np.asarray(sqnr, float), mode="lines+markers",
+                             name="Lloyd-Max, Gaussian (2^R levels)", line=dict(color=COLORS["theory"], width=1),
+                             marker=dict(size=6, symbol="diamond-open", color=COLORS["theory"]),
+                             hovertemplate="Lloyd-Max %{x} bits: %{y:.2f} dB<extra></extra>"))
+    return fig
+
+
+def outlier_methods(res: dict, threshold: float, alpha: float) -> tuple[go.Figure, str]:
+    """Product SQNR of Ŷ ≈ XW for each way of handling X's outlier channels (bars)."""
+    keys = list(_METHOD_LABELS)
+    vals = [res[k]["sqnr"] for k in keys]
+    fig = base_figure("SQNR of the product Y = XW, INT8", "", "SQNR of XW (dB)", height=330, legend_rows=0,
+                      showlegend=False, hovermode="closest", margin=dict(l=60, r=10, t=44, b=96))
+    fig.add_trace(go.Bar(x=[_METHOD_LABELS[k].replace(": ", ":<br>").replace(" + ", " +<br>").replace(" (", "<br>(")
+                            for k in keys], y=vals, text=[f"{v:.1f} dB" for v in vals], textposition="outside",
+                         marker_color=[COLORS["error"], COLORS["accent3"], COLORS["accent"], COLORS["accent2"]],
+                         hovertemplate="%{x}: %{y:.2f} dB<extra></extra>"))
+    fig.update_yaxes(range=[0, max(vals) * 1.18])
+    t, v, li, sq = (res[k]["sqnr"] for k in keys)
+    text = (f"One INT8 step for all of X is s = max|X|/127 = {_fmt(res['int8_tensor']['step'])}: the bulk "
+            f"(RMS {_fmt(res['bulk_rms'])}) gets about {2 * 3.5 / res['int8_tensor']['step']:.0f} levels over ±3.5. "
+            f"LLM.int8() keeps the {res['n_outliers']} feature column(s) with max|X_j| ≥ {threshold:g} in FP16 and "
+            f"quantizes the rest per token (step ≈ {_fmt(res['llm_int8']['step'])}): {li - t:+.1f} dB. SmoothQuant "
+            f"at α = {alpha:.2f} divides column j by s_j and multiplies row j of W by it (XW unchanged before "
+            f"rounding), then plain per-tensor INT8 (step {_fmt(res['smoothquant']['step'])}): {sq - t:+.1f} dB. "
+            "Measured on the product, which is what the next layer sees.").replace("+-", "−")
+    return fig, text
+
+
+def smoothquant_view(alphas, sqnrs, alpha: float, amax_x, amax_xs, amax_w, amax_ws) -> tuple[go.Figure, str]:
+    """Per-feature maxima of X and W before and after SmoothQuant's migration, and SQNR(α) as an inset-like
+    second trace on its own axis."""
+    fig = base_figure(f"Per-feature maxima: X and W, before and after smoothing (α = {alpha:.2f})",
+                      "feature channel j", "max |·| (log)", height=330, hovermode="closest",
+                      legend_rows=2, yaxis=dict(type="log", tickvals=[0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100],
+                                                ticktext=["0.01", "0.03", "0.1", "0.3", "1", "3", "10", "30", "100"]))
+    j = np.arange(len(amax_x))
+    for y, name, color, sym in ((amax_x, "max|X_j| (activations)", COLORS["error"], "circle"),
+                                (amax_w, "max|W_j| (weights)", COLORS["original"], "circle"),
+                                (amax_xs, "after: max|X_j| / s_j", COLORS["error"], "x"),
+                                (amax_ws, "after: s_j · max|W_j|", COLORS["original"], "x")):
+        fig.add_trace(go.Scatter(x=j, y=display_array(y), mode="markers", name=name,
+                                 marker=dict(size=4 if sym == "circle" else 5, color=color, symbol=sym,
+                                             opacity=0.5 if sym == "circle" else 0.9),
+                                 hovertemplate="j = %{x}: %{y:.3g}<extra>" + name + "</extra>"))
+    best = int(np.argmax(sqnrs))
+    ratio_before = float(np.max(amax_x) / np.median(amax_x))
+    ratio_after = float(np.max(amax_xs) / np.median(amax_xs))
+    text = (f"s_j = max|X_j|^α / max|W_j|^(1−α). Before, the largest activation column is {ratio_before:.0f}× the "
+            f"median column; after, {ratio_after:.1f}×: the weights take the difference, and a weight row is easy "
+            f"to quantize per output channel (at α = 0.5 the two crosses coincide: √(max|X_j|·max|W_j|)). On this X the product SQNR is {sqnrs[0]:.1f} dB at α = 0 (no "
+            f"migration), {sqnrs[best]:.1f} dB at α = {alphas[best]:.2f} (the best), {sqnrs[-1]:.1f} dB at α = 1 "
+            "(all of it moved to W). The paper's default is 0.5.")
+    return fig, text
+
+
+def smoothquant_alpha(alphas, sqnrs, alpha: float) -> go.Figure:
+    fig = base_figure("SmoothQuant: product SQNR against α", "migration strength α", "SQNR of XW (dB)", height=330,
+                      hovermode="closest", legend_rows=1)
+    fig.add_trace(go.Scatter(x=list(alphas), y=list(sqnrs), mode="lines+markers", name="SmoothQuant, INT8",
+                             line=dict(color=COLORS["accent2"]), marker=dict(size=5),
+                             hovertemplate="α = %{x:.2f}: %{y:.2f} dB<extra></extra>"))
+    k = int(np.argmin(np.abs(np.asarray(alphas) - alpha)))
+    fig.add_trace(go.Scatter(x=[alphas[k]], y=[sqnrs[k]], mode="markers", name="this α",
+                             marker=dict(size=14, symbol="star", color=COLORS["quantized"],
+                                         line=dict(color="black", width=1))))
+    return fig
+
+
+def accumulation_figure(acc: dict) -> tuple[go.Figure, str]:
+    """Running sums of 10,000 uniforms in each accumulator format against the exact sum."""
+    fig = base_figure("Summing 10,000 values of U[0, 1) one at a time", "number of values added k (log)",
+                      "running sum (log)", height=360, hovermode="closest", legend_rows=2,
+                      xaxis=dict(type="log", dtick=1), yaxis=dict(type="log", dtick=1))
+    k = np.asarray(acc["k"], dtype=np.float64)
+    fig.add_trace(go.Scatter(x=k, y=np.asarray(acc["fp64"][0], float), mode="lines", line=THEORY_LINE,
+                             name=f"float64: {acc['exact']:,.1f}", hoverinfo="skip"))
+    names = {"fp32": "FP32 (24-bit significand)", "fp16": "FP16 (11)", "bf16": "BF16 (8)", "fp8_e4m3": "FP8 E4M3 (4)"}
+    colors = {"fp32": COLORS["original"], "fp16": COLORS["accent"], "bf16": COLORS["quantized"],
+              "fp8_e4m3": COLORS["error"]}
+    for fmt, name in names.items():
+        s, last = acc[fmt]
+        fig.add_trace(go.Scatter(x=k, y=np.maximum(np.asarray(s, float), 1e-3), mode="lines",
+                                 name=f"{name}: {last:,.6g}", line=dict(color=colors[fmt], width=2),
+                                 hovertemplate="k = %{x}: %{y:,.6g}<extra>" + name + "</extra>"))
+    text = (f"Exact sum {acc['exact']:,.1f}. FP32 reaches {acc['fp32'][1]:,.1f}; FP16 stops at "
+            f"{acc['fp16'][1]:,.0f} = 2¹¹ and BF16 at {acc['bf16'][1]:,.0f} = 2⁸ (ml_dtypes' own example): from 2^p on "
+            "the spacing of a p-bit significand is 2, and adding a value below 1 rounds back to the same sum. "
+            f"FP8 E4M3 stops at {acc['fp8_e4m3'][1]:g}. So tensor cores multiply BF16/FP8 operands but accumulate "
+            "in FP32, and INT8 products are summed in INT32.")
+    return fig, text
+
+
+def blocksize_figure(sweep: dict) -> tuple[go.Figure, str]:
+    """SQNR of NF4 and INT4 (affine, symmetric) against the block size, on three tensors."""
+    fig = base_figure("NF4 vs INT4 by block size (the tensor flattened, one scale per block)",
+                      "block size B (values per scale, log₂)", "SQNR (dB)", height=380, hovermode="closest",
+                      legend_rows=3, xaxis=dict(type="log", tickvals=list(sweep["Gaussian"]["sizes"]),
+                                                ticktext=[str(b) for b in sweep["Gaussian"]["sizes"]]))
+    dashes = {"this tensor": "solid", "Gaussian": "dash", "Student-t (ν = 3)": "dot"}
+    cross = []
+    for src, d in sweep.items():
+        for fam, ys in d["sqnr"].items():
+            if fam == "INT4 symmetric" and src != "this tensor":
+                continue
+            fig.add_trace(go.Scatter(x=d["sizes"], y=ys, mode="lines+markers", name=f"{fam}, {src}",
+                                     line=dict(color=_FAM_COLORS[fam], dash=dashes[src], width=2),
+                                     marker=dict(size=6), customdata=d["bpw"][fam],
+                                     hovertemplate=f"{fam}, {src}, B = %{{x}}: %{{y:.2f}} dB at "
+                                                   "%{customdata:.4g} bits/w<extra></extra>"))
+        nf, ia = np.asarray(d["sqnr"]["NF4"]), np.asarray(d["sqnr"]["INT4 affine"])
+        wins = [b for b, a, c in zip(d["sizes"], nf, ia) if a > c]
+        sg = lambda v: f"{v:+.1f}".replace("-", "−")  # noqa: E731
+        cross.append(f"{src}: NF4 {sg(nf[0] - ia[0])} dB against affine INT4 at B = {d['sizes'][0]}, "
+                     + (f"NF4 ahead from B = {wins[0]}" if wins else "affine INT4 ahead at every B")
+                     + (f" ({sg(nf[-1] - ia[-1])} dB at {d['sizes'][-1]})" if len(nf) > 1 else ""))
+    text = ("NF4 stores 4 + 32/B bits per weight (an FP32 absmax per block), affine INT4 4 + 36/B (FP32 scale + "
+            "4-bit zero point), symmetric INT4 4 + 32/B. Small blocks track the local range, so the uniform grid's "
+            "extra level and zero point pay; large blocks see the whole bell curve, where NF4's normal quantiles "
+            "fit better. " + "; ".join(cross).replace("+-", "−") + ". bitsandbytes' users found affine INT4 "
+            "ahead at block 32 on most layers (its issue #2086).")
+    return fig, text
+
+
+def bridge_figure(b: dict) -> tuple[go.Figure, str]:
+    """Predicted s²/12 against measured MSE for symmetric per-tensor min–max INT b."""
+    fig = base_figure("The Signals page's Δ²/12 on this tensor (symmetric, per tensor, min–max)", "bits b",
+                      "MSE (log)", height=330, hovermode="x", legend_rows=1,
+                      yaxis=dict(type="log", exponentformat="power"))
+    fig.add_trace(go.Scatter(x=b["bits"], y=b["pred"], mode="lines+markers", name="predicted s²/12",
+                             line=THEORY_LINE, marker=dict(size=7, color="black")))
+    fig.add_trace(go.Scatter(x=b["bits"], y=b["meas"], mode="markers", name="measured mean (w − ŵ)²",
+                             marker=dict(size=9, color=COLORS["error"])))
+    r = np.asarray(b["meas"]) / np.asarray(b["pred"])
+    text = (f"s = max|w|/(2^(b−1) − 1). Measured / predicted: "
+            + ", ".join(f"{x:.2f} at {k} bits" for k, x in zip(b["bits"], r))
+            + ". The uniform-error model (Bennett: e spread evenly over ±s/2) holds once many levels cover the "
+            "bulk; with a few levels most weights fall in the zero cell and the error is w itself, not s²/12.")
+    return fig, text
+
+
+def sensitivity_figure(sens: list[float], names, float_acc: float, label: str) -> go.Figure:
+    fig = base_figure(f"One layer at a time: {label}", "", "test accuracy (%)", height=300, legend_rows=0,
+                      showlegend=False, hovermode="closest", margin=dict(l=60, r=10, t=44, b=50))
+    order = np.argsort(sens)
+    colors = [COLORS["error"] if i == order[0] else COLORS["original"] for i in range(len(sens))]
+    fig.add_trace(go.Bar(x=list(names), y=[100 * s for s in sens], marker_color=colors,
+                         text=[f"{100 * s:.1f} %" for s in sens], textposition="outside",
+                         hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=list(names), y=[100 * float_acc] * len(sens), mode="lines", line=THEORY_LINE,
+                             hoverinfo="skip"))
+    lo = min(min(sens), float_acc)
+    fig.update_yaxes(range=[max(0.0, 100 * lo - 8), 101.5])
+    return fig
+
+
+def pareto_figure(pts: list[dict], front, names, promoted: list[dict], float_acc: float,
+                  current: dict | None) -> tuple[go.Figure, str]:
+    """Accuracy against model size for every per-layer bit assignment, the Pareto front and the promotion path."""
+    fig = base_figure("Mixed precision: every per-layer choice of 2/3/4/8 bits", "weights' size (KiB, scales "
+                      "included)", "test accuracy (%)", height=400, hovermode="closest", legend_rows=3)
+    kib = np.array([p["bytes"] / 1024 for p in pts])
+    acc = np.array([100 * p["acc"] for p in pts])
+    lab = ["/".join(map(str, p["bits"])) for p in pts]
+    fig.add_trace(go.Scatter(x=kib, y=acc, mode="markers", name="one assignment (bits of " + "/".join(names) + ")",
+                             marker=dict(size=6, color=COLORS["accent3"], opacity=0.7), customdata=lab,
+                             hovertemplate="%{customdata}: %{x:.2f} KiB, %{y:.1f} %<extra></extra>"))
+    f = np.asarray(front)
+    o = np.argsort(kib[f])
+    fig.add_trace(go.Scatter(x=kib[f][o], y=acc[f][o], mode="lines+markers", name="Pareto front",
+                             line=dict(color=COLORS["theory"], shape="hv", width=1.5), marker=dict(size=7),
+                             customdata=np.asarray(lab)[f][o],
+                             hovertemplate="%{customdata}: %{x:.2f} KiB, %{y:.1f} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[p["bytes"] / 1024 for p in promoted], y=[100 * p["acc"] for p in promoted],
+                             mode="lines+markers+text", name="promote the k most sensitive (k = 0…3)",
+                             text=[f"k={k}" for k in range(len(promoted))],
+                             textposition=["top left"] * (len(promoted) - 1) + ["bottom left"],
+                             line=dict(color=COLORS["accent"], width=2), marker=dict(size=9)))
+    if current is not None:
+        fig.add_trace(go.Scatter(x=[current["bytes"] / 1024], y=[100 * current["acc"]], mode="markers",
+                                 name="this choice", marker=dict(size=16, symbol="star", color=COLORS["quantized"],
+                                                                 line=dict(color="black", width=1))))
+    fig.add_trace(go.Scatter(x=[kib.min(), kib.max()], y=[100 * float_acc] * 2, mode="lines", line=THEORY_LINE,
+                             name=f"float32 {100 * float_acc:.1f} %",
+                             hoverinfo="skip"))
+    fig.update_yaxes(range=[max(0.0, acc.min() - 3), 101])
+    on = [lab[i] for i in np.flatnonzero(f)]
+    verdicts = []
+    for k, p in enumerate(promoted):
+        best = max((q for q, keep in zip(pts, f) if keep and q["bytes"] <= p["bytes"]), key=lambda q: q["acc"])
+        gap = 100 * (best["acc"] - p["acc"])
+        verdicts.append(f"k = {k} ({'/'.join(map(str, p['bits']))}) " + (
+            "is on the front" if gap <= 0 else f"is {gap:.1f} points under the front "
+                                               f"({'/'.join(map(str, best['bits']))} is no larger)"))
+    text = (f"{len(pts)} assignments, {int(f.sum())} on the front (no other is both smaller and more accurate): "
+            + ", ".join(on) + ". Promoting the layer that one-at-a-time quantization hurts most: "
+            + "; ".join(verdicts) + ". One-at-a-time sensitivity ignores how the layers' errors add up and "
+                                    "what each layer costs in bytes, so it is a heuristic, not the front.")
+    return fig, text
+
+
+def qat_figure(qat: dict, float_acc: float) -> tuple[go.Figure, str]:
+    """PTQ against QAT accuracy at each shipped bit width (per-channel symmetric INT)."""
+    fig = base_figure("Post-training vs quantization-aware training (per-channel INT)", "",
+                      "test accuracy (%)", height=360, hovermode="closest", legend_rows=3)
+    xs = [f"INT{b}" for b in qat]
+    for i, (name, color) in enumerate((("PTQ: round the float model", COLORS["error"]),
+                                       ("QAT: 15 epochs fine-tuned with fake quantization (STE)", COLORS["accent"]))):
+        ys = [100 * v[i] for v in qat.values()]
+        fig.add_trace(go.Bar(x=xs, y=ys, name=name, marker_color=color, text=[f"{y:.1f} %" for y in ys],
+                             textposition="outside"))
+    fig.add_trace(go.Scatter(x=xs, y=[100 * float_acc] * len(xs), mode="lines+markers", line=THEORY_LINE,
+                             marker=dict(size=1), name=f"float {100 * float_acc:.1f} %"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[max(0.0, 100 * min(v[0] for v in qat.values()) - 10), 104])
+    text = "; ".join(f"INT{b}: PTQ {100 * p:.1f} %, QAT {100 * q:.1f} % ({100 * (q - p):+.1f} points)"
+                     for b, (p, q) in qat.items())
+    text += (". QAT trains through the rounding: the forward pass uses the quantized weights, the gradient "
+             "passes to the float shadow weights as if rounding were the identity (straight-through estimator), "
+             "so the weights settle where their rounded copy works.")
+    return fig, text
+
+
+def activation_modes_figure(modes: dict, float_acc: float) -> tuple[go.Figure, str]:
+    fig = base_figure("Activations quantized, weights float: static vs dynamic ranges", "activation bits",
+                      "test accuracy (%)", height=360, hovermode="x", legend_rows=3)
+    fig.add_trace(go.Scatter(x=modes["bits"], y=[100 * a for a in modes["static"]], mode="lines+markers",
+                             name="static: min–max of 200 calibration digits", line=dict(color=COLORS["original"])))
+    fig.add_trace(go.Scatter(x=modes["bits"], y=[100 * a for a in modes["dynamic"]], mode="lines+markers",
+                             name="dynamic: each digit's own min–max", line=dict(color=COLORS["quantized"], dash="dot")))
+    fig.add_trace(go.Scatter(x=[2, 8], y=[100 * float_acc] * 2, mode="lines", line=THEORY_LINE, name="float",
+                             hoverinfo="skip"))
+    lo = min(modes["static"] + modes["dynamic"])
+    fig.update_yaxes(range=[max(0.0, 100 * lo - 3), 100.5])
+    text = ("Every layer's input as affine INT b. Static: one range per layer fixed in advance on calibration data "
+            "(no work at run time, fails when inputs drift); dynamic: each input's own min and max, computed at run "
+            "time. At 2 bits: static " f"{100 * modes['static'][0]:.1f} %, dynamic {100 * modes['dynamic'][0]:.1f} %; "
+            f"at 8 bits both within {100 * max(float_acc - modes['static'][-1], float_acc - modes['dynamic'][-1], 0):.1f}"
+            " points of float.")
+    return fig, text
+
+
+_REF_NAMED = ("q8_0", "q6_K", "q5_0", "q4_0", "q4_K_M", "q3_K_M", "q3_K_S", "q2_K")
+
+
+def reference_figure(rows: list[dict], sweep: dict, formats: list[dict], float_acc: float) -> tuple[go.Figure, str]:
+    """llama.cpp's LLaMA-3-8B perplexity and the digits MLP's accuracy against one bits-per-weight axis."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("LLaMA-3-8B, Wikitext-2: perplexity added by quantization (llama.cpp's table)",
+                                        "digits MLP (this page), test accuracy"))
+    plain = [r for r in rows if r["imatrix"] == "None" and r["quant"] != "f16"]
+    imat = [r for r in rows if r["imatrix"] != "None"]
+    for rs, name, sym in ((plain, "llama.cpp type, no imatrix", "circle"),
+                          (imat, "with importance matrix (WT 10m)", "circle-open")):
+        fig.add_trace(go.Scatter(x=[r["bpw"] for r in rs], y=[r["delta_ppl"] for r in rs], mode="markers+text"
+                                 if sym == "circle" else "markers", name=name,
+                                 text=[r["quant"] if r["quant"] in _REF_NAMED else "" for r in rs]
+                                 if sym == "circle" else None, textposition="top right",
+                                 textfont=dict(size=10), marker=dict(size=8, symbol=sym, color=COLORS["accent2"]),
+                                 customdata=[[r["quant"], r["ppl"], r["kld"]] for r in rs],
+                                 hovertemplate="%{customdata[0]}: %{x:.3f} bits/w, PPL %{customdata[1]:.3f} "
+                                               "(+%{y:.3f}), KLD %{customdata[2]:.4f}<extra></extra>"),
+                      row=1, col=1)
+    f16r = next(r for r in rows if r["quant"] == "f16")
+    f16 = f16r["ppl"] - f16r["delta_ppl"]  # the FP16 model's own perplexity (its row differs by the logit storage)
+    colors = {"INT per-tensor": COLORS["accent3"], "INT per-channel": COLORS["original"],
+              "INT group 32": COLORS["accent"]}
+    for fam, pts in sweep.items():
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[100 * p[1] for p in pts], mode="lines+markers",
+                                 name=f"digits: {fam}", line=dict(color=colors.get(fam, "grey"), width=1.5),
+                                 marker=dict(size=6)), row=2, col=1)
+    fig.add_trace(go.Scatter(x=[p["bpw"] for p in formats], y=[100 * p["acc"] for p in formats], mode="markers",
+                             name="digits: storage formats", marker=dict(size=8, color=COLORS["accent2"]),
+                             customdata=[p["label"] for p in formats],
+                             hovertemplate="%{customdata}: %{x:.3g} bits/w, %{y:.1f} %<extra></extra>"), row=2, col=1)
+    fig.add_trace(go.Scatter(x=[0.8, 17], y=[100 * float_acc] * 2, mode="lines", line=THEORY_LINE,
+                             name="digits float32", hoverinfo="skip", showlegend=False), row=2, col=1)
+    fig.update_layout(height=620, template="none", plot_bgcolor="white", paper_bgcolor="white",
+                      margin=dict(l=70, r=18, t=40, b=120), hovermode="closest", font=dict(size=13),
+                      legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, font=dict(size=11)))
+    fig.update_yaxes(type="log", title_text="ΔPPL vs FP16 (log)", row=1, col=1, showgrid=True, gridcolor="#e6e6e6",
+                     tickvals=[0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30], range=[np.log10(0.0015), np.log10(90)])
+    worst = min(p[1] for pts in sweep.values() for p in pts)
+    fig.update_yaxes(title_text="accuracy (%)", range=[max(0, 100 * worst - 5), 101], row=2, col=1, showgrid=True,
+                     gridcolor="#e6e6e6")
+    fig.update_xaxes(range=[0.8, 9.5], showgrid=True, gridcolor="#e6e6e6")
+    fig.update_xaxes(title_text="bits per weight (everything stored; llama.cpp: whole file)", row=2, col=1)
+    by = {r["quant"]: r for r in plain}
+    text = (f"Same rate axis, two models. LLaMA-3-8B: Q8_0 at {by['q8_0']['bpw']:.2f} bits/w adds "
+            f"{by['q8_0']['delta_ppl']:.3f} to the perplexity, Q4_0 at {by['q4_0']['bpw']:.2f} adds "
+            f"{by['q4_0']['delta_ppl']:.2f} ({100 * by['q4_0']['delta_ppl'] / f16:.1f} %), Q4_K_M at "
+            f"{by['q4_K_M']['bpw']:.2f} {by['q4_K_M']['delta_ppl']:.2f}, Q2_K at {by['q2_K']['bpw']:.2f} "
+            f"{by['q2_K']['delta_ppl']:.2f}. The file's bits per weight is above the format's own (Q4_0: 4.5) because "
+            "llama.cpp keeps the output matrix at Q6_K. Off the right edge: FP16 at "
+            f"{f16r['bpw']:.2f} bits/w (perplexity {f16:.3f}) and the digits model's FP16/BF16. Both models degrade gently down to about 4 bits and fall "
+            "off below 3; the small MLP forgives more, since 10 classes leave a wide margin.")
+    return fig, text

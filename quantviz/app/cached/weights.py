@@ -197,3 +197,163 @@ def model_bits(scheme: tuple) -> float:
     ws = model().mlp.weights
     return sum(run_scheme(w, scheme).bits_per_weight * w.size for w in ws) / sum(w.size for w in ws)
 
+
+
+# ---- the views one click away (each computed only when its view is open) ------------------------------------
+
+MP_BITS = (2, 3, 4, 8)  # the bit widths the mixed-precision sweep assigns to each layer
+BLOCK_SIZES = (32, 64, 128, 256, 512, 1024, 2048, 4096)
+SQ_ALPHAS = tuple(round(0.05 * k, 2) for k in range(21))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def lloyd_max_curve() -> tuple[np.ndarray, np.ndarray]:
+    """SQNR (dB) of the Gaussian Lloyd-Max quantizer with 2^R levels, R = 1…8 (fixed rate), once per process."""
+    from quantviz.lloyd_max import lloyd_max
+
+    r = np.arange(1, 9)
+    return ui.frozen(r), ui.frozen(np.array([-10 * np.log10(lloyd_max(2 ** int(b), "gaussian").mse) for b in r]))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def outlier_weight() -> np.ndarray:
+    """The (features × outputs) weight of the outlier demo: N(0, 1/256), seed 1 (fixed; the activations vary)."""
+    return ui.frozen((np.random.default_rng(1).standard_normal((256, 256)) / 16).astype(np.float32))
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def outlier_matmul(x_key: tuple, _x: np.ndarray, threshold: float, alpha: float) -> dict:
+    """Product SQNR and activation step of each method on X (``x_key`` names it) times the fixed W."""
+    from quantviz import outliers as O
+
+    res = O.compare_matmul(_x, outlier_weight(), threshold=threshold, alpha=alpha)
+    xs = np.asarray(_x, dtype=np.float64)
+    amax = np.abs(xs).max(axis=0)
+    out = {k: {"sqnr": r.sqnr_db, "step": r.x_step} for k, r in res.items()}
+    out["n_outliers"] = int(res["llm_int8"].outliers.sum())
+    out["amax_x"] = ui.frozen(amax.astype(np.float32))
+    s = res["smoothquant"].smooth
+    out["amax_xs"] = ui.frozen((amax / s).astype(np.float32))
+    out["amax_ws"] = ui.frozen((np.abs(outlier_weight()).max(axis=1) * s).astype(np.float32))
+    out["amax_w"] = ui.frozen(np.abs(outlier_weight()).max(axis=1).astype(np.float32))
+    bulk = amax < threshold
+    out["bulk_rms"] = float(np.sqrt(np.mean(xs[:, bulk] ** 2))) if bulk.any() else float("nan")
+    return out
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def smoothquant_curve(x_key: tuple, _x: np.ndarray) -> list[float]:
+    """SmoothQuant's product SQNR at α = 0, 0.05, …, 1 (INT8)."""
+    from quantviz import outliers as O
+
+    return [O.smoothquant_matmul(_x, outlier_weight(), a).sqnr_db for a in SQ_ALPHAS]
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def accumulation() -> dict:
+    """ml_dtypes' example: running sums of 10,000 uniforms (seed 0) in each accumulator, decimated to 400 points."""
+    from quantviz.formats import accumulate
+
+    vals = np.random.default_rng(seed=0).uniform(size=10000)
+    k = np.unique(np.round(np.geomspace(1, vals.size, 400)).astype(int)) - 1
+    out = {"k": ui.frozen(k + 1), "exact": float(np.sum(vals))}
+    for fmt in ("fp64", "fp32", "fp16", "bf16", "fp8_e4m3"):
+        s = accumulate(vals, fmt)
+        out[fmt] = (ui.frozen(s[k].astype(np.float32)), float(s[-1]))
+    return out
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="NF4 and INT4 at every block size…")
+def blocksize_sweep(source_key: tuple, _w: np.ndarray) -> dict:
+    """SQNR of NF4 (FP32 absmax) and affine / symmetric INT4 (FP32 scale) per block of B consecutive values
+    (the tensor flattened, as bitsandbytes does), B = 32 … 4096, on this tensor and on Gaussian and Student-t
+    (ν = 3) tensors of 65,536 values."""
+    from quantviz.formats import quantize_nf4_blocks
+
+    srcs = {"this tensor": _w, "Gaussian": synthetic("gaussian", 0), "Student-t (ν = 3)": synthetic("student_t", 0)}
+    out = {}
+    for name, w in srcs.items():
+        flat = np.asarray(w, dtype=np.float32).reshape(1, -1)
+        rows = {"NF4": [], "INT4 affine": [], "INT4 symmetric": []}
+        bits = {"NF4": [], "INT4 affine": [], "INT4 symmetric": []}
+        sizes = [b for b in BLOCK_SIZES if b <= flat.size]
+        for bs in sizes:
+            for fam, r in (("NF4", quantize_nf4_blocks(flat, bs)),
+                           ("INT4 affine", T.quantize_tensor(flat, 4, False, "group", axis=-1, group_size=bs)),
+                           ("INT4 symmetric", T.quantize_tensor(flat, 4, True, "group", axis=-1, group_size=bs))):
+                rows[fam].append(T.error_stats(flat, np.reshape(r.values, flat.shape))["sqnr_db"])
+                bits[fam].append(r.bits_per_weight)
+        out[name] = {"sizes": sizes, "sqnr": rows, "bpw": bits}
+    return out
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def step_bridge(source_key: tuple, _w: np.ndarray) -> dict:
+    """Symmetric per-tensor min–max INT b, b = 2…8: predicted s²/12 and measured MSE (the Signals page's Δ²/12)."""
+    bits = list(range(2, 9))
+    pred, meas = [], []
+    for b in bits:
+        r = T.quantize_tensor(_w, b, True, "tensor")
+        pred.append(float(r.scale) ** 2 / 12)
+        meas.append(T.error_stats(_w, r.values)["mse"])
+    return {"bits": bits, "pred": pred, "meas": meas}
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def layer_table(scheme: tuple) -> list[dict]:
+    """One row per layer of the digits MLP under ``scheme``: the error metrics, bits and bytes."""
+    rows = []
+    m = model()
+    for name, w in zip(m.mlp.names, m.mlp.weights):
+        r = run_scheme(w, scheme)
+        s = T.error_stats(w, r.values)
+        rows.append({"layer": f"{name} {w.shape[1]}→{w.shape[0]}", "MSE": s["mse"], "rel. RMSE": s["rel_rmse"],
+                     "SQNR (dB)": s["sqnr_db"], "cosine": s["cosine"], "max |e|": s["max_error"],
+                     "bits/w": r.bits_per_weight, "bytes": r.bits_per_weight * w.size / 8})
+    return rows
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def sensitivity(scheme: tuple) -> list[float]:
+    """Test accuracy with one layer at a time quantized by ``scheme`` (the others float)."""
+    m = model()
+    return nn.layer_sensitivity(m.mlp, m.x_test, m.y_test, 0, quantizer=lambda w, _b: run_scheme(w, scheme))
+
+
+@st.cache_resource(max_entries=1, show_spinner="Every bit width on every layer (once)…")
+def mixed_sweep() -> tuple[list[dict], list[list[float]]]:
+    """All 4³ per-layer assignments of MP_BITS (per-channel INT), and the one-layer sensitivity at each width."""
+    m = model()
+    pts = nn.mixed_precision_sweep(m.mlp, m.x_test, m.y_test, MP_BITS)
+    sens = {b: nn.layer_sensitivity(m.mlp, m.x_test, m.y_test, b) for b in MP_BITS}
+    return pts, sens
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def qat_results() -> dict:
+    """bits -> (PTQ accuracy, QAT accuracy) for the shipped fine-tuned models (per-channel INT, symmetric)."""
+    m = model()
+    out = {}
+    for b, qm in sorted(m.qat.items(), reverse=True):
+        fq = lambda w, b=b: nn.per_channel_quantizer(w, b)  # noqa: E731
+        out[b] = (nn.accuracy(nn.quantize_weights(m.mlp, fq), m.x_test, m.y_test),
+                  nn.accuracy(nn.quantize_weights(qm, fq), m.x_test, m.y_test))
+    return out
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def activation_modes() -> dict:
+    """Float weights, activations at A2…A8: static (calibrated min–max) and dynamic (each sample's own range)."""
+    m = model()
+    bits = list(range(2, 9))
+    st_ = [nn.accuracy(m.mlp, m.x_test, m.y_test, act_bits=b, act_ranges=act_ranges(), act_mode="static")
+           for b in bits]
+    dy = [nn.accuracy(m.mlp, m.x_test, m.y_test, act_bits=b, act_mode="dynamic") for b in bits]
+    return {"bits": bits, "static": st_, "dynamic": dy}
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def llama_reference() -> list[dict]:
+    from quantviz.tensor_io import load_llama_reference
+
+    return load_llama_reference()
