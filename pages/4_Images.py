@@ -49,7 +49,8 @@ for text in notices:
 sb = qbox
 sb.subheader("Quantizer")
 scheme = sb.radio("Quantize to", ["levels", "palette", "jpeg"], horizontal=True, key="scheme", format_func=word,
-                  **ui.default_kw("scheme"))
+                  help="uniform: 2^b levels per channel; palette: a few colours chosen for the image; JPEG: the "
+                       "8×8 DCT's coefficients, quantized by a table.", **ui.default_kw("scheme"))
 if scheme == "jpeg":
     colour = "grey"
     sb.caption("JPEG here works on the grey (luma) image, as on Y′ in a colour JPEG.")
@@ -58,7 +59,9 @@ else:
     if st.session_state.get("colour") not in colours:
         ui.set_value("colour", "rgb")
         st.info("YCbCr applies to uniform levels; a palette works on RGB colours.", icon=":material/info:")
-    colour = sb.radio("Colour", colours, horizontal=True, key="colour", format_func=word, **ui.default_kw("colour"))
+    colour = sb.radio("Colour", colours, horizontal=True, key="colour", format_func=word,
+                      help="RGB: each channel on its own; YCbCr (JFIF): luma Y′ at the bits, chroma Cb, Cr at their "
+                           "own (fewer) bits; grey: the luma Y′ only.", **ui.default_kw("colour"))
 if colour == "ycbcr" and raw.ndim == 2:
     st.info("A grey image has no chroma: quantized as grey (luma only).", icon=":material/info:")
 src = cached.source(source_key, colour, raw)
@@ -174,7 +177,7 @@ elif scheme == "palette":
             + (", serpentine" if serpentine and r.dither_ran in KERNELS else ""))
 else:
     what = f"JPEG quality {quality}: table K.1 scaled by the IJG rule, 8×8 DCT, round(F/Q)"
-st.caption(f"**{source_label}**, {W}×{H} px, {word(colour)} · {what}"
+st.caption(f"**{source_label}**, {W}×{H} px, {word(colour) if ycc or colour != 'ycbcr' else 'grey'} · {what}"
            + (" (strength 0: plain rounding)" if dither != "none" and r.dither_ran == "none" else ""))
 
 # ---- Original | quantized | zoom ----------------------------------------------------------------------------------

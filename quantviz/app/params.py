@@ -353,9 +353,9 @@ IMAGE_SCHEMES = ("levels", "palette", "jpeg")
 IMAGE_ZOOMS = (16, 32, 64)
 IMAGE_STEP_SIZES = (8, 12, 16)
 IMAGE_LABELS = {
-    "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB (each channel)", "grey": "grey (luma)",
-    "ycbcr": "YCbCr (chroma coarser)",
-    "levels": "uniform levels", "palette": "palette", "jpeg": "JPEG (8×8 DCT)",
+    "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB", "grey": "grey",
+    "ycbcr": "YCbCr",
+    "levels": "uniform", "palette": "palette", "jpeg": "JPEG",
     "none": "none", "rpdf": "random, RPDF (±Δ/2)", "tpdf": "random, TPDF (±Δ)", "bayer-2": "ordered, Bayer 2×2",
     "bayer-4": "ordered, Bayer 4×4", "bayer-8": "ordered, Bayer 8×8", "blue-noise": "ordered, blue noise 64×64",
     "floyd-steinberg": "diffusion: Floyd–Steinberg", "jarvis-judice-ninke": "diffusion: Jarvis–Judice–Ninke",

@@ -29,8 +29,11 @@ MAX_DISPLAY = 900  # px: wider images are shown with every k-th pixel (no resamp
 # ---- pixels out ---------------------------------------------------------------------------------------------
 
 def to_uint8(values) -> np.ndarray:
-    """Floats in [0, 1] → uint8 codes round(255·v). Levels k/(L − 1), L ≤ 256, stay distinct codes."""
-    return np.round(np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0) * 255.0).astype(np.uint8)
+    """Floats in [0, 1] → uint8 codes round(255·v) (clipped). Levels k/(L − 1), L ≤ 256, stay distinct codes."""
+    t = np.multiply(np.asarray(values, dtype=np.float64), 255.0)  # one temporary, rounded and clipped in place
+    np.rint(t, out=t)
+    np.clip(t, 0.0, 255.0, out=t)
+    return t.astype(np.uint8)
 
 
 def png_bytes(u8: np.ndarray, compress_level: int = 6) -> bytes:
@@ -135,17 +138,18 @@ def count_colours(u8: np.ndarray) -> int:
 
 
 def image_stats(original, quantized, n_levels: int | None = None, original_light: float | None = None,
-                u8: np.ndarray | None = None) -> ImageStats:
+                u8: np.ndarray | None = None, colours: int | None = None, error=None) -> ImageStats:
     """The cards' numbers for an original and its quantized version (floats in [0, 1], same shape).
 
     Optional shortcuts (same numbers, less time; the page passes them on every move): ``n_levels`` when
     ``quantized`` is on the grid k/(L − 1) (its light is then read from the histogram of its codes),
-    ``original_light`` = mean srgb_to_linear(original), ``u8`` = to_uint8(quantized)."""
+    ``original_light`` = mean srgb_to_linear(original), ``u8`` = to_uint8(quantized), ``colours`` =
+    count_colours(u8), ``error`` = original − quantized."""
     x = np.asarray(original, dtype=np.float64)
     q = np.asarray(quantized, dtype=np.float64)
     if x.shape != q.shape:
         raise ValueError(f"quantized must have the original's shape {x.shape}; got {q.shape}")
-    e = x - q
+    e = x - q if error is None else np.asarray(error)
     mse = float(np.vdot(e, e) / e.size) if e.size else 0.0
     psnr = float("inf") if mse == 0 else float(10 * np.log10(1.0 / mse))
     u8 = to_uint8(q) if u8 is None else u8
@@ -158,7 +162,8 @@ def image_stats(original, quantized, n_levels: int | None = None, original_light
     else:
         q_light = float(srgb_to_linear(q).mean())
     x_light = float(srgb_to_linear(x).mean()) if original_light is None else float(original_light)
-    return ImageStats(mse, mse * 255.0**2, psnr, levels, count_colours(u8), q_light - x_light,
+    colours = count_colours(u8) if colours is None else int(colours)
+    return ImageStats(mse, mse * 255.0**2, psnr, levels, colours, q_light - x_light,
                       float(q.mean() - x.mean()), float(np.max(np.abs(e))) if e.size else 0.0)
 
 

@@ -5,6 +5,7 @@ the colour mode and the quantizer's settings. Upload bytes are passed unhashed
 (``_upload``); the cached arrays are read-only and shared between sessions.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,18 +83,27 @@ class Quantized:
     pillow: tuple | None = None  # (decoded, n_bytes, table) from Pillow at the same quality
 
 
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="images-png")  # zlib releases the GIL
+
+
 def _finish(src: Source, values, dither_ran, n_levels=None, **extra) -> Quantized:
+    """Everything a move shows about Q, computed once: the PNG file (encoded on a worker thread while the
+    statistics and the SSIM run here), the cards' numbers and the signed error."""
     values = ui.frozen(np.ascontiguousarray(values))
     u8 = figs.to_uint8(values)
+    n, idx, pal = image_metrics.colour_index(u8)
     k = src.stride
-    shown = u8[::k, ::k]
-    full = figs.png_bytes(u8, PNG_LEVEL)
-    stats = figs.image_stats(src.values, values, n_levels, src.light, u8)
+    encode = (lambda: image_metrics.png_bytes(idx, PNG_LEVEL, pal)) if idx is not None else \
+        (lambda: image_metrics.png_bytes(u8, PNG_LEVEL))
+    full = _POOL.submit(encode)
+    shown = _POOL.submit(figs.png_bytes, u8[::k, ::k], PNG_LEVEL) if k > 1 else None
     e = src.values - values
+    stats = figs.image_stats(src.values, values, n_levels, src.light, u8, n, e)
     err = ui.frozen((e.mean(axis=2) if e.ndim == 3 else e).astype(np.float32))
     s = image_metrics.ssim(src.luma, image_metrics.luma(values), x_moments=src.ssim_moments).mean
-    return Quantized(values, shown, full if k == 1 else figs.png_bytes(shown, PNG_LEVEL), len(full), full, stats,
-                     s, err, dither_ran, **extra)
+    full = full.result()
+    return Quantized(values, u8[::k, ::k], full if k == 1 else shown.result(), len(full), full, stats, s, err,
+                     dither_ran, **extra)
 
 
 @st.cache_resource(max_entries=8, ttl=1800, show_spinner="Quantizing…")
