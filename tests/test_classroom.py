@@ -66,7 +66,7 @@ def test_presentation_mode_on_and_off_on_every_page(page):
         assert spec["layout"]["font"]["size"] >= 17, page
         widths = [t["line"]["width"] for t in spec["data"] if isinstance(t.get("line"), dict) and
                   "width" in t["line"]]
-        assert not widths or min(widths) >= 2.5, page
+        assert not widths or min(widths) >= 1.6, page
     at.toggle(key="present").set_value(False).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not presenting(at) and "present" not in at.query_params

@@ -565,8 +565,12 @@ _TRUE = ("true", "1", "yes", "on")
 _PRESENT_CSS = """
 <style>
 /* Presentation mode: larger type, black on white, the chart first (the sidebar starts collapsed). */
-.block-container {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
-h1 {font-size: 2.0rem !important;}
+.block-container {padding: 2.4rem 1.2rem 0.5rem 1.2rem; max-width: none;}
+h1 {font-size: 1.8rem !important;}
+/* the page's one-line intro goes: the title says where we are, the chart says the rest */
+[data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"])
+  {display: none;}
+[data-testid="stMetric"] {padding: 0.2rem 0.6rem !important;}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {font-size: 1.2rem;
   color: #000;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.02rem !important;
@@ -673,8 +677,8 @@ def _fig_title(fig) -> str:
 
 def presentation_figure(fig) -> dict:
     """A projector version of a figure (a new dict; ``fig`` is not touched, it may be a cached object):
-    type ×1.25, lines ×1.7 (at least 2.5 px), markers ×1.35, black axes and darker grid lines, margins
-    grown to hold the larger tick labels."""
+    type ×1.25, lines ×1.7 (at least 2.5 px; hairlines of 1 px, such as level grids, 1.6 px), markers ×1.35,
+    black axes and darker grid lines, margins grown to hold the larger tick labels."""
     d = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
     lay = d.setdefault("layout", {})
 
@@ -694,8 +698,6 @@ def presentation_figure(fig) -> dict:
         if side in margin:
             margin[side] = margin[side] + extra
     lay["margin"] = margin
-    if "height" in lay:
-        lay["height"] = lay["height"] + 30
     for name, axis in list(lay.items()):
         if (name.startswith("xaxis") or name.startswith("yaxis")) and isinstance(axis, dict):
             axis["tickfont"] = grow(axis.get("tickfont"), 14)
@@ -709,7 +711,8 @@ def presentation_figure(fig) -> dict:
         if tr.get("type", "scatter") in ("scatter", "scattergl", "scatterpolar") and (
                 isinstance(ln, dict) or "lines" in str(tr.get("mode", "lines"))):
             ln = dict(ln or {})
-            ln["width"] = max(float(ln.get("width") or 1.5) * 1.7, 2.5)
+            w = float(ln.get("width") or 2.0)
+            ln["width"] = 1.6 if w <= 1 else max(w * 1.7, 2.5)  # hairlines (level grids) stay light
             tr["line"] = ln
         mk = tr.get("marker")
         if isinstance(mk, dict) and isinstance(mk.get("size"), (int, float)):
