@@ -111,7 +111,8 @@ with left:
         if right_answer is True:
             st.success(text, icon=":material/check_circle:")
         elif right_answer is False:
-            st.error(f"**Not quite.** {text}  \nTry again: choose another answer and check.", icon=":material/cancel:")
+            again = "choose another answer" if q.kind == "choice" else "change your number"
+            st.error(f"**Not quite.** {text}  \nTry again: {again} and check.", icon=":material/cancel:")
         elif right_answer == "shown":
             st.info(text, icon=":material/visibility:")
         else:

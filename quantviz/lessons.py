@@ -372,7 +372,7 @@ def check_number(question: Question, guess: float | None, truth: float) -> Feedb
         return Feedback(True, f"Right: the engine measures {format_number(truth, unit)}; you said "
                               f"{format_number(guess, unit)} (within ±{question.tolerance:g}).")
     way = "high" if diff > 0 else "low"
-    return Feedback(False, f"Not yet: {format_number(guess, unit)} is too {way} (off by more than "
+    return Feedback(False, f"{format_number(guess, unit)} is too {way} (off by more than "
                            f"±{question.tolerance:g} {unit}). {question.hint}".strip())
 
 
