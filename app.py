@@ -20,7 +20,7 @@ ui.setup_page(HOME_TITLE, "An interactive lab about quantization error: see it, 
 
 st.markdown(
     "A computer stores a signal as numbers with a **fixed number of bits b**, so each sample must be rounded to "
-    "one of only 2^b **levels**, a step **Δ** apart. That rounding is **quantization**, and the difference "
+    "one of only 2ᵇ **levels**, a step **Δ** apart. That rounding is **quantization**, and the difference "
     "e = x − Q(x) is the **quantization error**: never more than half a step, and, in the textbook model, a "
     "faint noise whose level falls by 6 dB with every bit. Move the slider and watch it."
 )
@@ -92,14 +92,14 @@ def link(path: str, label: str, params: dict, **kw) -> None:
 left, right = st.columns([3, 2], gap="medium")
 with left:
     bits = st.slider("Bits b", 1, 8, key="bits", **ui.default_kw("bits"),
-                     help="2^b levels over [−1, 1], mid-rise (±Δ/2, ±3Δ/2, …); Δ = 2 / 2^b.")
+                     help="2^b levels over [−1, 1], mid-rise (±Δ/2, ±3Δ/2, …); Δ = 2 / 2ᵇ.")
     fig, notice, step, max_err, sqnr = picture(int(bits))
     ui.plot(fig)
 with right:
     st.markdown("#### Start here")
     link("pages/6_Lessons.py", "**Lesson 1: bits and the 6 dB rule →**", first_lesson())
     st.markdown(
-        f"**{bits} bit{'s' if bits > 1 else ''} → {2 ** bits} levels, Δ = 2/2^{bits} = {step:g}.**  \n"
+        f"**{bits} bit{'s' if bits > 1 else ''} → 2{sup(bits)} = {2 ** bits} levels, Δ = 2/2{sup(bits)} = {step:g}.**  \n"
         f"Largest error here: {max_err:.3g} = {max_err / step:.2f} Δ (never above Δ/2 while the sine stays inside "
         f"the levels' range).  \nSQNR on these {N} samples: **{ui.fmt_db(sqnr)}**; the full-scale-sine rule "
         f"6.02 b + 1.76 dB says {ui.fmt_db(theory.sine_sqnr_db(bits))}: each bit halves Δ and buys 6 dB.")

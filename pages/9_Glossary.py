@@ -104,8 +104,13 @@ if query.strip():
     for e in found:
         show(e)
 else:
+    # a view built here that a link (or a click) opened comes first, on the first screen
+    opened = [e for e in ALL if e.page == HERE and st.session_state.get(next(iter(e.params)))]
+    for e in opened:
+        show(e)
+    ALL = [e for e in ALL if e not in opened]
     groups = list(dict.fromkeys(e.group for e in ALL))
-    st.caption(f"{len(ALL)} terms in {len(groups)} groups: {', '.join(groups)}. Each link opens the page with the "
+    st.caption(f"{len(entries())} terms in {len(groups)} groups: {', '.join(groups)}. Each link opens the page with the "
                "settings that show the term.")
     for g in groups:
         st.subheader(g)

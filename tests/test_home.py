@@ -52,7 +52,7 @@ def test_the_picture_draws_samples_on_the_levels_and_their_error(bits):
     assert np.allclose(q, expect, atol=1e-6)
     assert np.allclose(e, (x - q) / delta, atol=1e-4) and np.max(np.abs(e)) <= 0.5 + 1e-4
     text = " ".join(m.value for m in at.markdown)
-    assert f"Δ = 2/2" in text and f"{2 ** bits} levels" in text
+    assert f"{2 ** bits} levels, Δ = 2/2" in text and f"= {2 / 2 ** bits:g}.**" in text
 
 
 def test_the_bits_slider_is_a_permalink():
