@@ -376,9 +376,16 @@ def check_number(question: Question, guess: float | None, truth: float) -> Feedb
                            f"±{question.tolerance:g} {unit}). {question.hint}".strip())
 
 
+class _Shown(float):
+    """A measure as the reveal prints it: a true minus sign (−9.8, not -9.8)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec).replace("-", "−")
+
+
 def reveal_text(step: Step, numbers: dict) -> str:
     """The step's reveal with its quoted measures filled in from the engine."""
-    return step.reveal.format_map({k: v for k, v in numbers.items()})
+    return step.reveal.format_map({k: _Shown(v) for k, v in numbers.items()})
 
 
 # ---- the engine behind each step --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ says what to notice. The builders are those the target page draws with
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,7 @@ def _signals(live: Live, view: str) -> View:
         sp = d["spectra"]
         fig, notice = figs.spectrum_view(spec, v["fs"], sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db)
     elif view == "SQNR vs bits":
-        sw = analysis.sqnr_sweep(x, spec)
+        sw = _memo(("sweep", _state(live)), lambda: analysis.sqnr_sweep(x, spec))
         fig = figs.sqnr_bits_figure(sw.bits, sw.measured_db, sw.model_db, theory.sine_sqnr_db(sw.bits),
                                     spec.bits if spec.bounded else None, m["sqnr"])
         notice = ("Each bit buys 6.02 dB while the model holds (the dashed line). The star is this step's "
@@ -91,7 +92,11 @@ def _nonuniform(live: Live, view: str) -> View:
                 f"{nu.mu_law_snr_db(bits, mu, 0.0):.0f} dB over a wide range of levels, until overload.", fig=fig)
 
 
-_CACHE: dict = {}
+_CACHE: dict = {}  # a few derived results per process (a sweep, a PNG, loading curves), dropped all at once past 16
+
+
+def _state(live: Live) -> str:
+    return json.dumps([live.page, live.values], sort_keys=True)
 
 
 def _memo(key, fn):
@@ -131,6 +136,12 @@ def _audio(live: Live, view: str) -> View:
 
 
 def _images(live: Live, view: str) -> View:
+    if view != "image":
+        return _images_view(live, view)
+    return _memo(("image", _state(live)), lambda: _images_view(live, view))  # the PNG: encoded once per state
+
+
+def _images_view(live: Live, view: str) -> View:
     from quantviz.figures import images as figs
 
     v, d = live.values, live.data
