@@ -223,8 +223,8 @@ st.pills("Views: each one is redrawn on every change, so open the ones you discu
 
 
 def error_view():
-    rng = figs.error_scale(r.error, step if on_grid else 8 / 255)
-    st.image(figs.error_png(r.error[::k, ::k], rng), output_format="PNG", width="stretch",
+    picture, rng = r.error_png(k, step if on_grid else 8 / 255)
+    st.image(picture, output_format="PNG", width="stretch",
              caption=f"Error e = x − Q(x){' (mean of R, G, B)' if r.values.ndim == 3 else ''}: vermillion = Q too "
                      f"dark, blue = too bright, white = 0. Colour scale ±{rng * 255:.3g} LSB (amplified "
                      f"×{0.5 / rng:.3g}: ±{rng * 255:.3g} LSB shows as ±half of full contrast).")
@@ -377,3 +377,8 @@ with ui.lazy_expander("Theory: the formulas on this page", "theory") as box:
 - **JPEG** (T.81): F = DCT₈ₓ₈(255x − 128), Fq = round(F/Q), Q = Table K.1 scaled by S = 5000/q (q < 50) or
   200 − 2q: ⌊(S·T + 50)/100⌋. Most high-frequency Fq are 0, which the entropy coder turns into few bits.
 """)
+
+# ---- Ahead: the bits just below and above, computed by one background thread while the browser draws ------------
+if scheme == "levels":
+    cached.prefetch_levels(source_key, colour, bits, dither, strength, serpentine, linear, src,
+                           chroma_bits=chroma_bits, step=step if "error" in views else None)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from quantviz.images_io import (
+    DEFAULT_WORK_PIXELS,
     GALLERY,
     MAX_PIXELS,
     ImageInputError,
@@ -146,7 +147,7 @@ def test_large_images_downscaled_with_notice():
     big = np.tile(np.linspace(0, 255, 3000).astype(np.uint8), (1000, 1))  # 3 MP
     r = load_image_bytes(encode(Image.fromarray(big), "PNG"))
     h, w = r.values.shape
-    assert h * w <= 2_000_000 and abs(w / h - 3) < 0.01
+    assert h * w <= DEFAULT_WORK_PIXELS == 1_000_000 and abs(w / h - 3) < 0.01
     assert any("reduced" in n for n in r.notices)
     # a 12 MP JPEG is reduced through libjpeg's DCT scaling first
     photo = Image.fromarray(RNG.integers(0, 256, (300, 400, 3), dtype=np.uint8)).resize((4000, 3000))
@@ -154,7 +155,7 @@ def test_large_images_downscaled_with_notice():
     t = time.perf_counter()
     r = load_image_bytes(data)
     assert time.perf_counter() - t < 3
-    assert r.values.shape[0] * r.values.shape[1] <= 2_000_000 and r.original_size == (4000, 3000)
+    assert r.values.shape[0] * r.values.shape[1] <= DEFAULT_WORK_PIXELS and r.original_size == (4000, 3000)
     r = load_image_bytes(data, work_pixels=50_000)
     assert r.values.shape[0] * r.values.shape[1] <= 50_000
 

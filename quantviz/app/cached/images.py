@@ -5,8 +5,10 @@ the colour mode and the quantizer's settings. Upload bytes are passed unhashed
 (``_upload``); the cached arrays are read-only and shared between sessions.
 """
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -68,7 +70,7 @@ def outlined(source_key, colour, y, x, size, _src: Source) -> bytes:
 
 @dataclass(frozen=True)
 class Quantized:
-    values: np.ndarray  # float64 [0, 1], the work image's shape
+    values: np.ndarray  # float32 [0, 1], the work image's shape (the cards were computed in float64)
     u8: np.ndarray  # display size
     png: bytes  # display size
     png_full: int  # bytes of the full-size PNG (zlib level 1; indexed colour when ≤ 256 colours)
@@ -81,6 +83,15 @@ class Quantized:
     indices: np.ndarray | None = None
     jpeg: object = None  # quantviz.jpeg.JpegResult
     pillow: tuple | None = None  # (decoded, n_bytes, table) from Pillow at the same quality
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # pictures made on demand, kept
+
+    def error_png(self, stride: int, step: float) -> tuple[bytes, float]:
+        """The signed-error picture (every stride-th pixel) and its colour scale r (see figs.error_scale)."""
+        key = ("error", stride, step)
+        if key not in self.memo:
+            rng = figs.error_scale(self.error, step)
+            self.memo[key] = (figs.error_png(self.error[::stride, ::stride], rng), rng)
+        return self.memo[key]
 
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="images-png")  # zlib releases the GIL
@@ -102,26 +113,112 @@ def _finish(src: Source, values, dither_ran, n_levels=None, **extra) -> Quantize
     err = ui.frozen((e.mean(axis=2) if e.ndim == 3 else e).astype(np.float32))
     s = image_metrics.ssim(src.luma, image_metrics.luma(values), x_moments=src.ssim_moments).mean
     full = full.result()
-    return Quantized(values, u8[::k, ::k], full if k == 1 else shown.result(), len(full), full, stats, s, err,
-                     dither_ran, **extra)
+    return Quantized(ui.frozen(values.astype(np.float32)), u8[::k, ::k], full if k == 1 else shown.result(),
+                     len(full), full, stats, s, err, dither_ran, **extra)
 
 
-@st.cache_resource(max_entries=8, ttl=1800, show_spinner="Quantizing…")
-def levels(source_key, colour, bits, dither, strength, serpentine, linear, _src: Source,
-           chroma_bits=None) -> Quantized:
-    """Uniform levels (2^bits per channel) with a dither; error diffusion in linear light when ``linear``;
-    with ``chroma_bits`` (colour "ycbcr"), Y' gets 2^bits levels and Cb, Cr 2^chroma_bits."""
+class Ahead:
+    """Per-process store of uniform-level results, bounded (least recently used dropped), that one background
+    thread fills ahead: after each run the page asks for the bits just above and below the current setting
+    (:func:`prefetch_levels`), so a one-step move of the bits slider finds its result ready.
+
+    ``get(key, compute)`` returns the value, computing it in the caller if nobody has yet; when the thread is
+    already computing that key the caller waits for it instead, so nothing is computed twice.
+    """
+
+    def __init__(self, max_entries: int = 10):
+        self._lock = threading.Lock()
+        self._futures: OrderedDict = OrderedDict()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images-ahead")
+        self.max_entries = max_entries
+
+    def _put(self, key, fut):
+        self._futures[key] = fut
+        while len(self._futures) > self.max_entries:
+            _, old = self._futures.popitem(last=False)
+            old.cancel()  # still queued: never computed
+
+    def get(self, key, compute):
+        with self._lock:
+            fut = self._futures.get(key)
+            mine = fut is None or fut.cancelled()
+            if mine:
+                fut = Future()
+                self._put(key, fut)
+            else:
+                self._futures.move_to_end(key)
+        if mine:
+            try:
+                fut.set_result(compute())
+            except BaseException as exc:
+                fut.set_exception(exc)
+                with self._lock:
+                    if self._futures.get(key) is fut:
+                        del self._futures[key]
+                raise
+        return fut.result()
+
+    def prefetch(self, key, compute) -> bool:
+        """Queue ``key`` for the background thread unless it is known; True if queued."""
+        with self._lock:
+            if key in self._futures and not self._futures[key].cancelled():
+                return False
+            self._put(key, self._pool.submit(compute))
+            return True
+
+    def __contains__(self, key):
+        with self._lock:
+            fut = self._futures.get(key)
+            return fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None
+
+
+AHEAD = Ahead()
+
+
+def _levels(src: Source, bits, dither, strength, serpentine, linear, chroma_bits) -> Quantized:
     n = image_quant.bits_to_levels(bits)
     ran = "none" if strength == 0 else dither
     if chroma_bits is not None:
-        out = image_quant.quantize_ycbcr(_src.values, n, image_quant.bits_to_levels(chroma_bits), dither, strength,
+        out = image_quant.quantize_ycbcr(src.values, n, image_quant.bits_to_levels(chroma_bits), dither, strength,
                                          serpentine, seed=0)
-        return _finish(_src, out, ran)
+        return _finish(src, out, ran)
     if linear and dither in image_dither.KERNELS:
-        out = image_quant.error_diffusion_linear(_src.values, n, dither, serpentine, strength)
+        out = image_quant.error_diffusion_linear(src.values, n, dither, serpentine, strength)
     else:
-        out = image_dither.dither_image(_src.values, n, dither, strength, serpentine, seed=0)
-    return _finish(_src, out, ran, n_levels=n)
+        out = image_dither.dither_image(src.values, n, dither, strength, serpentine, seed=0)
+    return _finish(src, out, ran, n_levels=n)
+
+
+def levels(source_key, colour, bits, dither, strength, serpentine, linear, src: Source,
+           chroma_bits=None) -> Quantized:
+    """Uniform levels (2^bits per channel) with a dither; error diffusion in linear light when ``linear``;
+    with ``chroma_bits`` (colour "ycbcr"), Y' gets 2^bits levels and Cb, Cr 2^chroma_bits. From :data:`AHEAD`."""
+    key = (source_key, colour, bits, dither, strength, serpentine, linear, chroma_bits)
+    if key in AHEAD:
+        return AHEAD.get(key, None)
+    with st.spinner("Quantizing…", show_time=False):
+        return AHEAD.get(key, lambda: _levels(src, bits, dither, strength, serpentine, linear, chroma_bits))
+
+
+def prefetch_levels(source_key, colour, bits, dither, strength, serpentine, linear, src: Source,
+                    chroma_bits=None, step: float | None = None) -> list[int]:
+    """Queue the results for bits − 1 and bits + 1 (and their error pictures at ``src.stride`` when ``step``
+    is given, with that bits' own step); returns the bits queued."""
+    queued = []
+    for b in (bits - 1, bits + 1):
+        if not 1 <= b <= 8:
+            continue
+        key = (source_key, colour, b, dither, strength, serpentine, linear, chroma_bits)
+
+        def compute(b=b):
+            q = _levels(src, b, dither, strength, serpentine, linear, chroma_bits)
+            if step is not None:
+                q.error_png(src.stride, 1 / (2**b - 1) if chroma_bits is None else 8 / 255)
+            return q
+
+        if AHEAD.prefetch(key, compute):
+            queued.append(b)
+    return queued
 
 
 @st.cache_resource(max_entries=8, ttl=1800, show_spinner="Designing the palette…")
