@@ -37,7 +37,8 @@ def _go(step: int):
 ids = list(LESSONS)
 st.sidebar.radio("Lesson", ids, key="lesson", on_change=_restart, **ui.default_kw("lesson"),
                  format_func=lambda lid: f"{ids.index(lid) + 1}. {LESSONS[lid].title}")
-st.sidebar.caption("Steps done: " + " · ".join(f"{i}. {_progress(lid)}" for i, lid in enumerate(ids, 1)))
+st.sidebar.caption("Steps done this session: " + ", ".join(f"lesson {i}: {_progress(lid)}"
+                                                           for i, lid in enumerate(ids, 1)))
 lesson = LESSONS[ss["lesson"]]
 n = len(lesson.steps)
 if ss["at"] > n:

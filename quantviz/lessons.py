@@ -352,8 +352,9 @@ def check_choice(question: Question, index: int | None) -> Feedback:
 
 
 def format_number(v: float, unit: str = "") -> str:
-    """A measured value for a card or a feedback line: 3 significant digits (1 decimal from 100), with its unit."""
-    text = f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
+    """A measured value for a card or a feedback line: whole numbers as such, else 4 significant digits (1 decimal
+    from 100), with its unit and a true minus sign."""
+    text = f"{v:.0f}" if float(v).is_integer() and abs(v) < 1e6 else f"{v:.4g}" if abs(v) < 100 else f"{v:.1f}"
     return (text + (f" {unit}" if unit else "")).replace("-", "−")
 
 

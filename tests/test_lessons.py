@@ -278,3 +278,27 @@ def test_lesson_level_problems(tmp_path):
     bad.write_text(textwrap.dedent('id = "broken"\ntitle = [unclosed'))
     with pytest.raises(L.LessonError, match="cannot read it as TOML"):
         L.load_lesson(bad)
+
+
+def test_claims_written_in_prompts_and_reveals_hold_for_the_engine():
+    """A few prompts and reveals compare with another step or page in words; the engine must agree."""
+    uniform_quiet = L.live("Audio", state.normalise({"clip": "speech", "gain_db": -30.0, "bits": 8, "ex_len": 7.0,
+                                                     "err_gain": 12, "views": ["spectrum"]}, params.AUDIO_FIELDS))
+    assert uniform_quiet.numbers["snr_db"] == pytest.approx(5, abs=2)  # mu_law 6: "uniform measured about 5 dB"
+    assert numbers("mu_law", 2)["snr_mulaw_db"] == pytest.approx(36, abs=1.5)  # mu_law 4: "about 36 dB" at −40 dB
+    assert numbers("weights", 4)["sqnr_db"] == pytest.approx(2.6, abs=0.5)  # weights 5: "from about 2.6 dB"
+    assert numbers("weights", 1)["sqnr_db"] - numbers("weights", 6)["sqnr_db"] == pytest.approx(10, abs=1.5)
+    assert numbers("weights", 1)["sqnr_db"] - numbers("weights", 3)["sqnr_db"] == pytest.approx(25, abs=2)
+    assert numbers("jpeg", 2)["zero_percent"] == pytest.approx(88, abs=2)  # jpeg 5's hint: "about 88 %"
+    # the cameraman's sky (banding 4: "around 0.8 of full scale") rounds to white at 1 bit
+    x = L.live("Images", step("banding", 4).values).data["x"]
+    assert float(np.median(x[:100, 300:500])) == pytest.approx(0.8, abs=0.05)
+
+
+def test_format_number():
+    assert L.format_number(255.0) == "255"
+    assert L.format_number(-9.79, "dB") == "−9.79 dB"
+    assert L.format_number(98.053, "dB") == "98.05 dB"
+    assert L.format_number(123.45, "dB") == "123.5 dB"
+    assert L.format_number(8.00390625) == "8.004"
+    assert L.format_number(0.29372, "Δ") == "0.2937 Δ"

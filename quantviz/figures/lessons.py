@@ -127,8 +127,9 @@ def _audio(live: Live, view: str) -> View:
     pcm = a.scheme == "pcm"
     label = "predicted: flat floor" if pcm else "predicted: Bennett's total, flat"
     fig = figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, label, a.fs, None)
-    notice = (f"Blue: the clip's spectrum; red: the error's. The dashed line is the model, "
-              f"{a.white_floor_db:.0f} dBFS per bin. "
+    floor = f"{a.white_floor_db:.0f}".replace("-", "−")
+    notice = (f"Thin blue line: the clip's spectrum; thick orange line: the error's. The dashed line is the model, "
+              f"{floor} dBFS per bin. "
               + ("With dither the error is a flat floor whatever the signal does." if pcm and live.values["dither"]
                  != "none" else "G.711's error follows the speech's spectrum and level." if not pcm else
                  "Without dither the error follows the signal."))
