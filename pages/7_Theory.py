@@ -69,6 +69,17 @@ with c3:
     w = attempt(W.psqnr, peak, m)
     if w:
         show(w, "PSQNR", "dB")
+    try:  # the list of example 2 through quantviz.metrics: its own MAX and MSQE
+        lx, lq = W.parse_list(xs), W.parse_list(qs)
+        if len(lx) == len(lq) and max(map(abs, lx)) > 0:
+            from quantviz import metrics
+
+            top = max(map(abs, lx))
+            st.caption(f"Example 2's list has MAX = {W.fmt(top, 4)} and MSQE = {W.fmt(metrics.mse(lx, lq), 4)}: "
+                       f"PSQNR = {ui.fmt_db(metrics.psqnr_db(lx, lq, top), 'dB', 2)} "
+                       "(quantviz.metrics.psqnr_db, as the other pages measure it).")
+    except ValueError:
+        pass
 
 # ---- Step size, largest error, noise power -------------------------------------------------------------------
 with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise power Δ²/12 and Δ²/3", "sec_noise") as box:

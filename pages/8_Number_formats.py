@@ -63,8 +63,11 @@ for fmt in nf.FLOAT_FORMATS:
     note = {"subnormal": "subnormal (no hidden 1)", "zero": "zero: underflow" if x else "zero"}.get(v.kind, "")
     if v.saturated:
         note = f"saturated (a plain cast gives {num(v.plain_cast)})"
+    sup = str(v.unbiased_exponent).replace("-", "−")
+    decoded = (f"{'−' if v.sign else '+'}2<sup>{sup}</sup> × {num(v.significand, 10)}"
+               if v.kind in ("normal", "subnormal") else ("−0" if v.sign else "0") if v.kind == "zero" else v.kind)
     rows.append((html.escape(nf.FLOAT_LABELS[fmt]), figs.bits_html([("sign", s), ("exponent", e), ("mantissa", mm)],
-                                                                     " "),
+                                                                     " "), decoded,
                  num(v.stored, 10), num(v.error, 4), pct(v.rel_error * 100 if x else float("nan")), num(v.ulp, 4), note))
 fv = None
 try:
@@ -75,11 +78,11 @@ if fv is not None:
     sg, ig, fg = fv.fields
     gap = fv.fmt.resolution
     rows.append((f"fixed point {fv.fmt.name} ({fv.fmt.word_length} bits)",
-                 figs.fixed_bits_html(sg, ig, fg),
+                 figs.fixed_bits_html(sg, ig, fg), f"{fv.integer:,} × 2<sup>−{n}</sup>".replace("-", "−"),
                  num(fv.stored, 10), num(fv.error, 4), pct(abs(fv.error) / abs(x) * 100 if x else float("nan")),
                  num(gap, 4), ("overflow: " + ("saturated" if overflow == "saturate" else "wrapped around"))
                  if fv.overflowed else ""))
-head = ("format", "stored bits", "stored value", "error x − stored", "relative error", "gap to neighbour", "")
+head = ("format", "stored bits", "= ± 2<sup>E − bias</sup> × 1.M", "stored value", "error x − stored", "relative error", "gap to neighbour", "")
 table = ("<table style='width:100%;border-collapse:collapse;font-size:0.92rem'><tr>"
          + "".join(f"<th style='text-align:left;border-bottom:2px solid #999;padding:2px 6px'>{h}</th>" for h in head)
          + "</tr>" + "".join("<tr>" + "".join(f"<td style='border-bottom:1px solid #ddd;padding:2px 6px'>{c}</td>"

@@ -122,6 +122,12 @@ class FloatValue:
     plain_cast: float
 
     @property
+    def significand(self) -> float:
+        """1.M (normal) or 0.M (subnormal, zero) as a number: stored = (−1)^sign · 2^unbiased_exponent · significand."""
+        frac = self.mantissa / 2 ** float_info(self.fmt).man_bits
+        return 1.0 + frac if self.kind == "normal" else frac
+
+    @property
     def fields(self) -> tuple[str, str, str]:
         """The bit pattern split as (sign, exponent, mantissa)."""
         info = float_info(self.fmt)

@@ -66,6 +66,7 @@ def test_fields_decode_to_the_stored_value_and_error_is_half_an_ulp(fmt, x):
     v = nf.float_value(x, fmt)
     i = nf.float_info(fmt)
     assert v.decoded == v.stored or (v.decoded == 0 and v.stored == 0)
+    assert (-1) ** v.sign * 2.0**v.unbiased_exponent * v.significand == v.stored
     assert v.error == pytest.approx(x - v.stored)
     if not v.saturated:
         assert abs(v.error) <= v.ulp / 2 * (1 + 1e-12) + 1e-300

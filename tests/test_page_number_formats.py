@@ -28,14 +28,15 @@ def test_defaults_show_0_1_in_every_format():
     rows = table_rows(at)
     assert rows["fp32 (IEEE single, E8M23)"][0] == "0 01111011 10011001100110011001101"  # 0x3DCCCCCD
     assert rows["bf16 (bfloat16, E8M7)"][0] == "0 01111011 1001101"
-    assert rows["fp16 (IEEE half, E5M10)"][1] == "0.09997558594"
-    assert rows["fp4 E2M1 (OCP MX)"][1] == "0" and "underflow" in rows["fp4 E2M1 (OCP MX)"][5]
+    assert rows["fp32 (IEEE single, E8M23)"][1] == "+2−4 × 1.600000024"  # 2^(123 − 127) × 1.M
+    assert rows["fp16 (IEEE half, E5M10)"][2] == "0.09997558594"
+    assert rows["fp4 E2M1 (OCP MX)"][2] == "0" and "underflow" in rows["fp4 E2M1 (OCP MX)"][6]
     q = rows["fixed point Q3.4 (8 bits)"]
-    assert q[0] == "0000.0010" and q[1] == "0.125" and q[2] == "−0.025"
+    assert q[0] == "0000.0010" and q[1] == "2 × 2−4" and q[2] == "0.125" and q[3] == "−0.025"
     assert metric_values(at) == {"range": "[−8, 7.9375]", "resolution 2⁻ⁿ": "0.0625"}
     for fmt in nf.FLOAT_FORMATS:  # every row's error is the engine's
         v = nf.float_value(0.1, fmt)
-        assert rows[nf.FLOAT_LABELS[fmt]][2] == f"{v.error:.4g}".replace("-", "−").replace("e+", "e")
+        assert rows[nf.FLOAT_LABELS[fmt]][3] == f"{v.error:.4g}".replace("-", "−").replace("e+", "e")
     spec = plotly_specs(at)[0]
     names = [t["name"] for t in spec["data"]]
     assert all(nf.FLOAT_LABELS[f] in names for f in nf.FLOAT_FORMATS) and any("Q3.4" in n for n in names)
@@ -48,24 +49,24 @@ def test_defaults_show_0_1_in_every_format():
 def test_known_patterns_on_the_page(x, fmt, bits, stored):
     at = run_page(PAGE, {"nf_x": x})
     row = table_rows(at)[fmt]
-    assert row[0] == bits and row[1] == stored
+    assert row[0] == bits and row[2] == stored
 
 
 def test_overflow_is_named():
     at = run_page(PAGE, {"nf_x": 1e6})
     rows = table_rows(at)
-    assert "saturated (a plain cast gives ∞)" in rows["fp16 (IEEE half, E5M10)"][5]
-    assert "plain cast gives NaN" in rows["fp8 E4M3 (OCP, no ∞)"][5]
-    assert "overflow: saturated" in rows["fixed point Q3.4 (8 bits)"][5]
+    assert "saturated (a plain cast gives ∞)" in rows["fp16 (IEEE half, E5M10)"][6]
+    assert "plain cast gives NaN" in rows["fp8 E4M3 (OCP, no ∞)"][6]
+    assert "overflow: saturated" in rows["fixed point Q3.4 (8 bits)"][6]
     assert at.warning and "outside Q3.4's range" in at.warning[0].value
     at.radio(key="q_overflow").set_value("wrap").run()
-    assert "wrapped around" in table_rows(at)["fixed point Q3.4 (8 bits)"][5]
+    assert "wrapped around" in table_rows(at)["fixed point Q3.4 (8 bits)"][6]
 
 
 def test_q15_explorer():
     at = run_page(PAGE, {"nf_x": -1.0, "q_m": 0, "q_n": 15})
     row = table_rows(at)["fixed point Q0.15 (16 bits)"]
-    assert row[0] == "1.000000000000000" and row[1] == "−1"
+    assert row[0] == "1.000000000000000" and row[1] == "−32,768 × 2−15" and row[2] == "−1"
     assert metric_values(at)["resolution 2⁻ⁿ"] == "3.0517578e−05"
 
 
@@ -98,7 +99,7 @@ def test_every_control_at_its_extremes(key, value):
 def test_largest_word():
     at = run_page(PAGE, {"q_m": 15, "q_n": 16, "nf_x": 12345.678})
     row = table_rows(at)["fixed point Q15.16 (32 bits)"]
-    assert float(row[1]) == pytest.approx(12345.678, abs=2**-17 + 1e-5)  # shown to 10 significant figures
+    assert float(row[2]) == pytest.approx(12345.678, abs=2**-17 + 1e-5)  # shown to 10 significant figures
 
 
 def test_relative_view():
@@ -122,5 +123,5 @@ def test_permalink_round_trip():
     assert widgets(again) == widgets(at)
     assert table_rows(again) == table_rows(at)
     row = table_rows(again)["fixed point UQ1.14 (15 bits)"]
-    assert float(row[1]) == pytest.approx(3.14159 // 2**-14 * 2**-14 - 2, abs=1e-9)  # floor, then wraps mod 2
-    assert "overflow: wrapped" in row[5]
+    assert float(row[2]) == pytest.approx(3.14159 // 2**-14 * 2**-14 - 2, abs=1e-9)  # floor, then wraps mod 2
+    assert "overflow: wrapped" in row[6]

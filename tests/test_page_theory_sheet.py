@@ -28,6 +28,8 @@ def test_seed_examples_on_the_first_run():
                  r"\mathrm{MAX}^2/MSQE = 100/0.25 = 400", r"10\log_{10}(400) = 26.0206"):
         assert step in text, step
     assert len(at.latex) == 3  # the three general formulas, typeset
+    # example 2's list through quantviz.metrics: 10·log10(4.1² / (0.19/3)) = 24.24 dB
+    assert "MAX = 4.1 and MSQE = 0.06333: PSQNR = 24.24 dB" in " ".join(c.value for c in at.caption)
     assert not at.get("plotly_chart")  # the closed sections send nothing
     assert at.query_params == {} or all(not v for v in at.query_params.values())  # defaults: a short link
 
