@@ -155,8 +155,15 @@ def _decode_svg_qr(svg: str) -> str:
     return result.text
 
 
-def test_qr_svg_decodes_to_its_text():
-    url = "http://class.example:8501/Signals?bits=3&dither=tpdf&views=spectrum&views=histogram"
+@pytest.mark.parametrize("url", [
+    "http://class.example:8501/Signals?bits=3&dither=tpdf&views=spectrum&views=histogram",
+    "http://127.0.0.1:8501",
+    "https://quantviz.example.org/Weights?scheme=format&fmt=q4_0&views=block&views=grid&block=17&layer=2",
+    "http://10.0.0.7:8501/Glossary?q=per-channel%20scales",
+    "https://a.example/Images?image=sky&bits=3&dither=blue-noise&zoom=64&zoom_x=49&zoom_y=38&colour=grey" * 2,
+])
+def test_qr_svg_decodes_to_its_text(url):
+    """With the data mask fixed (no mask evaluation: 2 ms instead of 16 ms an encode), every length decodes."""
     assert _decode_svg_qr(ui.qr_svg(url)) == url
 
 

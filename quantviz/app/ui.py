@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import html
 import importlib
@@ -24,6 +25,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from quantviz._kernels import set_threads
 from quantviz.app import state
+from quantviz.figures.svg import Unsupported, figure_svg
 from quantviz.app.params import (CHOICES, LABELS, PAGE_FIELDS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
                                  spec_from_params)
 
@@ -383,9 +385,30 @@ def metric_cards(metrics: list[Metric]) -> None:
             st.caption(m.formula + (f"  \n{m.reference}: {m.theory}" if m.theory else ""))
 
 
-def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
+INTERACTIVE = "interactive"  # the page field (bool) that switches its charts from static SVG to Plotly
+
+
+def static_charts() -> bool:
+    """Whether this page draws its charts as static SVG pictures: pages with an ``interactive`` field, while it
+    is off (see :func:`plot`)."""
+    fields, _ = _page_fields()
+    return bool(fields and INTERACTIVE in fields and not st.session_state.get(INTERACTIVE, False))
+
+
+def interactive_toggle(container=None) -> None:
+    """The switch between static charts (fast on every move) and interactive Plotly charts (hover, zoom)."""
+    (container or st).toggle("Hover & zoom", key=INTERACTIVE, **default_kw(INTERACTIVE),
+                             help="Off: the charts are pictures, redrawn fast on every move. On: interactive "
+                                  "charts (hover to read a value, drag to zoom), a little slower on each change.")
+
+
+def plot(fig, notice_text: str | None = None, key: str | None = None, width: int | None = None) -> None:
     """Draw a Plotly figure with the project's config and an optional 'what to notice' line.
 
+    On a page whose ``interactive`` field is off (:func:`static_charts`) the figure is drawn as the same picture
+    in static SVG (:func:`quantviz.figures.svg.figure_svg`, ``width`` px wide before scaling to the column):
+    Streamlit re-creates a Plotly chart on every change, 50–110 ms of browser time per chart in a full page,
+    against a few ms for an ``<img>``. A figure the SVG renderer does not draw stays a Plotly chart.
     With the Classroom section open the figure is also kept for its CSV export; in presentation mode it is
     drawn restyled for a projector (:func:`presentation_figure`, on a copy).
     """
@@ -394,6 +417,14 @@ def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
         shown[key or _fig_title(fig) or f"figure {len(shown) + 1}"] = fig
     if presenting():
         fig = presentation_figure(fig)
+    if static_charts():
+        try:
+            svg = figure_svg(fig, width)
+        except Unsupported:
+            svg = None
+        if svg is not None:
+            svg_figure(svg, _fig_title(fig) or "chart", notice_text)
+            return
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
     if notice_text:
         notice(notice_text)
@@ -651,15 +682,21 @@ def permalink_url(base: str | None = None) -> str | None:
     return base + ("?" + query if query else "")
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(text: str, scale: int = 4) -> str:
-    """A QR code of ``text`` as an SVG document (segno: pure Python, error correction M, quiet zone 4)."""
+    """A QR code of ``text`` as an SVG document (segno: pure Python, error correction M, quiet zone 4).
+
+    The data mask is fixed (pattern 0): segno's evaluation of all eight masks, which only picks the one with
+    the fewest look-alike patterns, took 15 ms of the 16 ms an encode costs, on every move in presentation
+    mode. Any mask is a valid code (ISO/IEC 18004 §7.8); the tests decode it with zxing-cpp, from the page.
+    """
     import io
 
     import segno
 
     buf = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(buf, kind="svg", scale=scale, border=4, xmldecl=False,
-                                                   svgns=True, nl=False, dark="#000", light="#fff")
+    segno.make(text, error="m", micro=False, mask=0).save(buf, kind="svg", scale=scale, border=4, xmldecl=False,
+                                                           svgns=True, nl=False, dark="#000", light="#fff")
     return buf.getvalue().decode()
 
 
