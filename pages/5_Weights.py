@@ -189,9 +189,10 @@ else:
 
 def view(key):
     if key == "grid":
-        ui.plot(*figs.grid_histogram(w, levels, clip, clipped, scheme_label, unit,
-                                     None if len(levels) else (2 ** 16 if not is_int else 2 ** result.bits),
-                                     unit_values))
+        svg, text = figs.grid_histogram_svg(w, levels, clip, clipped, scheme_label, unit,
+                                            None if len(levels) else (2 ** 16 if not is_int else 2 ** result.bits),
+                                            unit_values)  # a static picture: cheaper per move than a Plotly chart
+        ui.svg_figure(svg, f"Histogram of the weights with the grid of {unit}", text)
     elif key == "error":
         half = float(result.scale) / 2 if is_int and result.granularity == "tensor" else None
         ui.plot(*figs.error_histogram(w - result.values, half, sqnr))

@@ -162,3 +162,38 @@ def test_channel_ranges_ratio_is_the_widest_over_the_median():
     w = np.ones((4, 10)) * np.array([1, 1, 1, 8])[:, None]
     _, text = figs.channel_ranges(w, 0, tensor_clip=(-8.0, 8.0))
     assert "8.0×" in text and "1/8.0" in text
+
+
+def _svg(text):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(text)
+
+
+@pytest.mark.parametrize("n_levels, heavy", [(15, False), (255, False), (15, True)])
+def test_grid_svg_draws_what_the_plotly_figure_draws(n_levels, heavy):
+    """The static SVG and the Plotly figure come from one computation: same level lines, same shaded tails."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(4000)
+    if heavy:
+        w[:3] = [40.0, -35.0, 30.0]
+    levels = np.linspace(-2, 2, n_levels)
+    svg_text, text = figs.grid_histogram_svg(w, levels, (-2.0, 2.0), 0.05, "INT", "the tensor")
+    fig, text2 = figs.grid_histogram(w, levels, (-2.0, 2.0), 0.05, "INT", "the tensor")
+    assert text == text2
+    root = _svg(svg_text)
+    ns = "{http://www.w3.org/2000/svg}"
+    paths = [p.get("d") for p in root.iter(ns + "path")]
+    orange = [p for p in root.iter(ns + "path") if p.get("stroke") == figs.COLORS["quantized"]
+              and p.get("d", "").startswith("M") and "h22" not in p.get("d")]
+    if n_levels <= figs.MAX_LINES:
+        assert orange[0].get("d").count("M") == n_levels  # one vertical segment per level in view
+    else:
+        assert orange[0].get("d").count("v10") == n_levels  # a rug of ticks
+    tails = [r for r in root.iter(ns + "rect") if r.get("fill") == figs.COLORS["error"]]
+    assert len(tails) == len(fig.layout.shapes) == 2
+    assert any("stroke-dasharray" in (p.get("stroke-dasharray") or "") or p.get("stroke-dasharray") for p in
+               root.iter(ns + "path")), paths
+    labels = " ".join(t.text or "" for t in root.iter(ns + "text"))
+    assert "levels of Q" in labels and "clip range" in labels
+    assert ("count (log scale)" in labels) == heavy

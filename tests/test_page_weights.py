@@ -10,7 +10,7 @@ from quantviz import nn, quantize_format, quantize_tensor, synthetic_tensor
 from quantviz.app.params import WEIGHT_PRESETS
 from quantviz.formats import FORMATS
 from quantviz.tensors import error_stats
-from tests.apptest_utils import metric_values, plotly_specs, run_page
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, svg_figures
 from tests.test_page_state import reopen, widgets
 
 PAGE = "pages/5_Weights.py"
@@ -60,7 +60,10 @@ def test_defaults_match_the_engine_and_the_model():
     mlp = nn.quantize_weights(MODEL.mlp, lambda x: quantize_tensor(x, 4, True, "channel", axis=0))
     assert float(m["Accuracy"].split()[0]) == pytest.approx(100 * nn.accuracy(mlp, MODEL.x_test, MODEL.y_test),
                                                             abs=0.05)
-    assert len(plotly_specs(at)) == 1  # the grid (one chart per move as it opens: the speed budget)
+    # as it opens: no Plotly chart, the grid as one static SVG picture (the speed budget)
+    assert len(plotly_specs(at)) == 0
+    (svg, alt), = svg_figures(at)
+    assert "grid of row 0" in alt and svg.tag.endswith("svg")
     assert dict(at.query_params) == {}
 
 
@@ -133,8 +136,8 @@ def test_a_block_beyond_the_tensor_is_clamped():
 def test_all_views_open_and_stay_small():
     at = run_page(PAGE, {"views": ["grid", "error", "scatter", "channels", "block", "compare", "accuracy"]})
     specs = plotly_specs(at)
-    assert len(specs) == 7
-    assert sum(len(el.proto.spec) for el in at.get("plotly_chart")) < 300 * 1024
+    assert len(specs) == 6 and len(svg_figures(at)) == 1  # the grid is a static SVG picture
+    assert payload_bytes(at) < 300 * 1024
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

@@ -10,6 +10,7 @@ for one block and per weight, from the engine's own results (:func:`quantviz.qua
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -242,10 +243,13 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}".replace("-", "−")
 
 
-def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_fraction: float,
-                   scheme: str, unit: str, n_levels_total: int | None = None,
-                   unit_values: np.ndarray | None = None) -> tuple[go.Figure, str]:
-    """Histogram of the weights with the quantization grid of one unit over it.
+def _grid_parts(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_fraction: float,
+                scheme: str, unit: str, n_levels_total: int | None = None,
+                unit_values: np.ndarray | None = None) -> dict:
+    """The data of the grid histogram (plain trace dicts, shapes, ranges, notice text): one computation for
+    :func:`grid_histogram` (Plotly) and :func:`grid_histogram_svg` (static SVG).
+
+    Histogram of the weights with the quantization grid of one unit over it.
 
     ``levels``: the values the unit can take (empty: too many to list, e.g. FP16); ``clip``: (lo, hi) of
     that unit (None: no clipping range, e.g. a float cast); ``clipped_fraction``: of all values, those
@@ -263,25 +267,29 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
     heavy = float(np.abs(w - w.mean()).max()) > 6 * std
     dens = unit_values is not None
     counts, edges = np.histogram(w, bins=120, range=(x0, x1), density=dens)
-    centers = 0.5 * (edges[1:] + edges[:-1])
     ylabel = ("density (1/unit of w)" if dens else "count") + (" (log scale)" if heavy else "")
     shapes = [dict(type="rect", yref="paper", y0=0, y1=1, x0=a, x1=b, fillcolor=COLORS["error"], opacity=0.13,
                    line_width=0, layer="below")  # the unit's clipped tails
               for a, b in (((x0, clip[0]), (clip[1], x1)) if clip is not None else ()) if b > a]
-    # everything in the constructor: update_layout/add_shape on a built figure cost ~20× more (common.base_figure)
-    fig = base_figure(f"Weights and the grid of {unit}", "value w", ylabel, height=330,
-                      yaxis=dict(type="log") if heavy else {}, xaxis=dict(range=[x0, x1]), shapes=shapes,
-                      hovermode="closest", bargap=0, barmode="overlay")
-    fig.add_trace(go.Bar(x=display_array(centers), y=display_array(counts),
-                         name="all values of the tensor" if dens else "w (histogram)",
-                         marker_color=COLORS["accent3"] if dens else COLORS["original"], marker_line_width=0,
-                         opacity=0.45 if dens else 0.75, hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
+    floor = 0.5 if heavy else 0.0  # a log axis has no 0: empty bins sit at its bottom
+
+    def steps(e, c):
+        """A histogram as one filled step path (one SVG path instead of a bar per bin: cheaper to redraw)."""
+        return display_array(np.repeat(e, 2)[1:-1]), display_array(np.maximum(np.repeat(c, 2), floor))
+
+    traces = []
+    hx, hy = steps(edges, counts)
+    traces.append(dict(type="scatter", x=hx, y=hy, mode="lines", fill="tozeroy", line=dict(width=0.5, color=(
+        COLORS["accent3"] if dens else COLORS["original"])), opacity=0.45 if dens else 0.75,
+                             name="all values of the tensor" if dens else "w (histogram)",
+                             hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
     if dens:
         u = np.asarray(unit_values, dtype=np.float64).ravel()
         uc, ue = np.histogram(u, bins=40, range=(x0, x1), density=True)
-        fig.add_trace(go.Bar(x=display_array(0.5 * (ue[1:] + ue[:-1])), y=display_array(uc), width=ue[1] - ue[0],
-                             name=f"the {u.size} values of this unit", marker_color=COLORS["original"],
-                             marker_line_width=0, opacity=0.9, hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
+        ux, uy = steps(ue, uc)
+        traces.append(dict(type="scatter", x=ux, y=uy, mode="lines", fill="tozeroy", name=f"the {u.size} values of this unit",
+                                 line=dict(width=1, color=COLORS["original"]), fillcolor="rgba(0,114,178,0.75)",
+                                 hovertemplate="%{x:.3g}: %{y:.3g}<extra></extra>"))
         counts = np.maximum(counts, uc.max())
     lv = np.asarray(levels, dtype=np.float64)
     inview = lv[(lv >= x0) & (lv <= x1)]
@@ -290,11 +298,11 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
         xs = np.repeat(inview, 3)
         ys = np.tile([0.5 if heavy else 0.0, top, np.nan], inview.size)
         xs[2::3] = np.nan
-        fig.add_trace(go.Scatter(x=display_array(xs), y=display_array(ys), mode="lines", name="levels of Q",
+        traces.append(dict(type="scatter", x=display_array(xs), y=display_array(ys), mode="lines", name="levels of Q",
                                  line=dict(color=COLORS["quantized"], width=1), hoverinfo="skip"))
         drawn = f"its {inview.size} levels in view are the orange lines"
     elif inview.size and inview.size <= MAX_RUG:
-        fig.add_trace(go.Scatter(x=display_array(inview), y=np.full(inview.size, top, dtype=np.float32),
+        traces.append(dict(type="scatter", x=display_array(inview), y=np.full(inview.size, top, dtype=np.float32),
                                  mode="markers", name="levels of Q (ticks)", hoverinfo="skip",
                                  marker=dict(symbol="line-ns-open", size=10, color=COLORS["quantized"])))
         drawn = f"its {inview.size} levels in view are too many for lines: ticks along the top"
@@ -302,7 +310,7 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
         drawn = (f"its levels are too dense to draw ({n_levels_total:,} in all)" if n_levels_total
                  else "its levels are too dense to draw")
     if clip is not None:
-        fig.add_trace(go.Scatter(x=[clip[0], clip[0], None, clip[1], clip[1]],
+        traces.append(dict(type="scatter", x=[clip[0], clip[0], None, clip[1], clip[1]],
                                  y=[0.5 if heavy else 0, top, None, 0.5 if heavy else 0, top], mode="lines",
                                  name="clip range (beyond: shaded)", line=THEORY_LINE, hoverinfo="skip"))
     text = (f"{scheme}: the grid of {unit}; {drawn}. "
@@ -312,7 +320,134 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
             + (f"{clipped_fraction:.2%} of all values lie beyond their own range and saturate."
                if clipped_fraction > 0 else "No value lies beyond its range (nothing saturates).")
             + (" Counts on a log scale: the tails reach beyond 6 σ." if heavy else ""))
-    return fig, text
+    return dict(traces=traces, shapes=shapes, x0=x0, x1=x1, heavy=heavy, ylabel=ylabel, top=top, text=text,
+                title=f"Weights and the grid of {unit}")
+
+
+
+
+def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_fraction: float,
+                   scheme: str, unit: str, n_levels_total: int | None = None,
+                   unit_values: np.ndarray | None = None) -> tuple[go.Figure, str]:
+    """Histogram of the weights with the quantization grid of one unit over it (see :func:`_grid_parts`).
+
+    Each histogram is one filled step path (not a bar per bin: cheaper to redraw).
+    """
+    g = _grid_parts(w, levels, clip, clipped_fraction, scheme, unit, n_levels_total, unit_values)
+    fig = base_figure(g["title"], "value w", g["ylabel"], height=330, yaxis=dict(type="log") if g["heavy"] else {},
+                      xaxis=dict(range=[g["x0"], g["x1"]]), shapes=g["shapes"], hovermode="closest")
+    fig.add_traces(g["traces"])
+    return fig, g["text"]
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 7) -> list[float]:
+    """Round tick values covering [lo, hi] (1, 2, 2.5 or 5 × 10^k apart)."""
+    span = hi - lo
+    if not span > 0:
+        return [lo]
+    raw = span / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = np.ceil(lo / step) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
+
+
+def _svg_num(v: float) -> str:
+    if abs(v) >= 1000 and float(v).is_integer():
+        return f"{v:,.0f}".replace("-", "−")
+    return f"{v:.4g}".replace("-", "−")
+
+
+def grid_histogram_svg(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_fraction: float,
+                       scheme: str, unit: str, n_levels_total: int | None = None,
+                       unit_values: np.ndarray | None = None) -> tuple[str, str]:
+    """:func:`grid_histogram` as a static SVG document (1000 × 360 user units), and the same notice text.
+
+    The same bins, levels, clip range and shaded tails as the Plotly figure, drawn as a few SVG paths
+    (each histogram one filled step path, all level lines one path). Measured in headless Chromium,
+    re-creating the Plotly version of this chart cost ~50–70 ms of browser time on every bits move; an
+    ``<img>`` of this SVG costs a few ms (the Audio page's spectrograms made the same trade). The price: no
+    hover or zoom.
+    """
+    g = _grid_parts(w, levels, clip, clipped_fraction, scheme, unit, n_levels_total, unit_values)
+    x0, x1, log, text = g["x0"], g["x1"], g["heavy"], g["text"]
+    W, H, L, R, T, B = 1000, 360, 78, 985, 46, 262  # plot area [L, R] × [T, B]
+    traces = g["traces"]
+    top = g["top"]
+    if log:
+        ylo, yhi = np.log10(0.5), np.log10(top * 1.05)
+        fy = lambda v: B - (B - T) * (np.log10(np.maximum(v, 0.5)) - ylo) / (yhi - ylo)  # noqa: E731
+    else:
+        yhi = top * 1.05 or 1.0
+        fy = lambda v: B - (B - T) * np.asarray(v, dtype=np.float64) / yhi  # noqa: E731
+    fx = lambda v: L + (R - L) * (np.asarray(v, dtype=np.float64) - x0) / (x1 - x0)  # noqa: E731
+    font = 'font-family="Open Sans, Verdana, Arial, sans-serif"'
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" {font} '
+           'font-size="14" fill="#444">', '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="8" y="24" font-size="17" fill="#2a3f5f">{html_escape(g["title"])}</text>',
+           f'<clipPath id="pa"><rect x="{L}" y="{T}" width="{R - L}" height="{B - T}"/></clipPath>']
+    for sh in g["shapes"]:  # the clipped tails
+        a, b = float(fx(sh["x0"])), float(fx(sh["x1"]))
+        out.append(f'<rect x="{min(a, b):.1f}" y="{T}" width="{abs(b - a):.1f}" height="{B - T}" '
+                   f'fill="{COLORS["error"]}" fill-opacity="0.13"/>')
+    # grid lines and ticks
+    xt = _nice_ticks(x0, x1)
+    grid = "".join(f"M{float(fx(v)):.1f} {T}V{B}" for v in xt)
+    if log:
+        yt = [10.0 ** k for k in range(int(np.ceil(ylo)), int(np.floor(yhi)) + 1)]
+    else:
+        yt = _nice_ticks(0.0, yhi, 5)
+    grid += "".join(f"M{L} {float(fy(v)):.1f}H{R}" for v in yt)
+    out.append(f'<path d="{grid}" stroke="#e6e6e6" stroke-width="1" fill="none"/>')
+    out.append('<g clip-path="url(#pa)">')
+    legend = []
+    for t in traces:
+        x = np.asarray([np.nan if v is None else v for v in t["x"]], dtype=np.float64)
+        y = np.asarray([np.nan if v is None else v for v in t["y"]], dtype=np.float64)
+        color = t["line"]["color"] if "line" in t else t["marker"]["color"]
+        if t.get("fill") == "tozeroy":  # a histogram: one filled step path down to the axis
+            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(fx(x), fy(y)))
+            op = t.get("opacity", 0.75)
+            out.append(f'<polygon points="{float(fx(x[0])):.1f},{B} {pts} {float(fx(x[-1])):.1f},{B}" '
+                       f'fill="{color}" fill-opacity="{op:.2f}" stroke="{color}" stroke-width="0.6"/>')
+            legend.append(("area", color, t["name"]))
+        elif t["mode"] == "lines":  # level lines or the clip range: NaN/None-separated vertical segments
+            d, pen = [], False
+            for a, b in zip(x, y):
+                if not (np.isfinite(a) and np.isfinite(b)):
+                    pen = False
+                    continue
+                d.append(f"{'L' if pen else 'M'}{float(fx(a)):.1f} {float(fy(b)):.1f}")
+                pen = True
+            dash = ' stroke-dasharray="6 4"' if t["line"].get("dash") == "dash" else ""
+            out.append(f'<path d="{"".join(d)}" stroke="{color}" stroke-width="{t["line"].get("width", 1)}" '
+                       f'fill="none"{dash}/>')
+            legend.append(("dash" if dash else "line", color, t["name"]))
+        else:  # a rug of level ticks along the top
+            d = "".join(f"M{float(fx(a)):.1f} {T}v10" for a in x)
+            out.append(f'<path d="{d}" stroke="{color}" stroke-width="1" fill="none"/>')
+            legend.append(("line", color, t["name"]))
+    out.append("</g>")
+    out.append(f'<rect x="{L}" y="{T}" width="{R - L}" height="{B - T}" fill="none" stroke="#444" stroke-width="1"/>')
+    for v in xt:
+        out.append(f'<text x="{float(fx(v)):.1f}" y="{B + 18}" text-anchor="middle">{_svg_num(v)}</text>')
+    for v in yt:
+        out.append(f'<text x="{L - 6}" y="{float(fy(v)) + 5:.1f}" text-anchor="end">{_svg_num(v)}</text>')
+    out.append(f'<text x="{(L + R) / 2}" y="{B + 40}" text-anchor="middle" font-size="15">'
+               f'{"value w"}</text>')
+    out.append(f'<text transform="translate(18 {(T + B) / 2}) rotate(-90)" text-anchor="middle" font-size="15">'
+               f'{html_escape(g["ylabel"])}</text>')
+    lx, ly = L, B + 70
+    for kind, color, name in legend:
+        if kind == "area":
+            out.append(f'<rect x="{lx}" y="{ly - 10}" width="22" height="11" fill="{color}" fill-opacity="0.7"/>')
+        else:
+            dash = ' stroke-dasharray="5 3"' if kind == "dash" else ""
+            out.append(f'<path d="M{lx} {ly - 4}h22" stroke="{color}" stroke-width="2"{dash}/>')
+        out.append(f'<text x="{lx + 28}" y="{ly}">{html_escape(name)}</text>')
+        lx += 40 + 7.2 * len(name)
+    out.append("</svg>")
+    return "".join(out), text
 
 
 def error_histogram(err: np.ndarray, half_step: float | None, sqnr_db: float) -> tuple[go.Figure, str]:
