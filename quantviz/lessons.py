@@ -82,7 +82,7 @@ MEASURES = {
     "max_abs_lsb": ("max |e|", "Δ", "max |x − Q(x)| / Δ"),
     "mean_lsb": ("Mean error", "Δ", "mean(x − Q(x)) / Δ"),
     "levels_used": ("Levels used", "", "distinct values of Q(x)"),
-    "spur_db": ("Largest error tone", "dB", "highest peak of the error spectrum above its median"),
+    "spur_db": ("Error tone", "dB", "highest peak of the error spectrum above its median"),
     "power_ratio": ("Error power", "× Δ²/12", "mean(e²) / (Δ²/12)"),
     # Audio
     "snr_db": ("SNR", "dB", "10·log10(Σx² / Σe²) over the clip"),
@@ -352,9 +352,14 @@ def check_choice(question: Question, index: int | None) -> Feedback:
 
 
 def format_number(v: float, unit: str = "") -> str:
-    """A measured value for a card or a feedback line: whole numbers as such, else 4 significant digits (1 decimal
-    from 100), with its unit and a true minus sign."""
-    text = f"{v:.0f}" if float(v).is_integer() and abs(v) < 1e6 else f"{v:.4g}" if abs(v) < 100 else f"{v:.1f}"
+    """A measured value for a card or a feedback line: whole numbers as such, dB and % to
+    a tenth, else 4 significant digits (1 decimal from 100), with its unit and a true minus sign."""
+    if float(v).is_integer() and abs(v) < 1e6:
+        text = f"{v:.0f}"
+    elif unit in ("dB", "dBFS", "%") or abs(v) >= 100:  # levels and ratios: a tenth of a dB is plenty
+        text = f"{v:.1f}"
+    else:
+        text = f"{v:.4g}"
     return (text + (f" {unit}" if unit else "")).replace("-", "−")
 
 

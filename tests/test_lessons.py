@@ -297,8 +297,9 @@ def test_claims_written_in_prompts_and_reveals_hold_for_the_engine():
 
 def test_format_number():
     assert L.format_number(255.0) == "255"
-    assert L.format_number(-9.79, "dB") == "−9.79 dB"
-    assert L.format_number(98.053, "dB") == "98.05 dB"
+    assert L.format_number(-9.79, "dB") == "−9.8 dB"
+    assert L.format_number(98.053, "dB") == "98.1 dB"
+    assert L.format_number(2.96, "× Δ²/12") == "2.96 × Δ²/12"
     assert L.format_number(123.45, "dB") == "123.5 dB"
     assert L.format_number(8.00390625) == "8.004"
     assert L.format_number(0.29372, "Δ") == "0.2937 Δ"
