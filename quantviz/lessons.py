@@ -360,6 +360,8 @@ def format_number(v: float, unit: str = "") -> str:
         text = f"{v:.1f}"
     else:
         text = f"{v:.4g}"
+    if text == "1" and unit.endswith("s"):  # 1 level, 1 bit
+        unit = unit[:-1]
     return (text + (f" {unit}" if unit else "")).replace("-", "−")
 
 

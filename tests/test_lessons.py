@@ -297,6 +297,7 @@ def test_claims_written_in_prompts_and_reveals_hold_for_the_engine():
 
 def test_format_number():
     assert L.format_number(255.0) == "255"
+    assert L.format_number(1.0, "levels") == "1 level" and L.format_number(2.0, "levels") == "2 levels"
     assert L.format_number(-9.79, "dB") == "−9.8 dB"
     assert L.format_number(98.053, "dB") == "98.1 dB"
     assert L.format_number(2.96, "× Δ²/12") == "2.96 × Δ²/12"
