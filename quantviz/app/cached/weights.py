@@ -170,24 +170,24 @@ def model_accuracy(scheme: tuple | None, act_bits: int | None) -> tuple[float | 
 
 @st.cache_resource(max_entries=1, show_spinner="Measuring the model at every bit width (once)…")
 def accuracy_sweep() -> tuple[dict, float, list[dict]]:
-    """Accuracy against bits per weight for every INT family and every format, all layers quantized (once)."""
+    """Accuracy against bits per weight for every INT family and every format, all layers quantized (once).
+
+    Each scheme quantizes the three layers once, for both its accuracy and its bits."""
     m = model()
     n = sum(w.size for w in m.mlp.weights)
-    sweep = {}
-    for fam, (gran, gs) in SWEEP_FAMILIES.items():
-        pts = []
-        for b in SWEEP_BITS:
-            scheme = ("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)
-            acc, _ = model_accuracy(scheme, None)
-            bits = sum(run_scheme(w, scheme).bits_per_weight * w.size for w in m.mlp.weights) / n
-            pts.append((bits, acc))
-        sweep[fam] = pts
+
+    def point(scheme):
+        rs = [run_scheme(w, scheme) for w in m.mlp.weights]
+        acc = nn.accuracy(m.mlp.with_weights([r.values for r in rs]), m.x_test, m.y_test)
+        return sum(r.bits_per_weight * w.size for r, w in zip(rs, m.mlp.weights)) / n, acc
+
+    sweep = {fam: [point(("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)) for b in SWEEP_BITS]
+             for fam, (gran, gs) in SWEEP_FAMILIES.items()}
     from quantviz.figures.weights import FORMAT_LABELS
 
     fmts = []
     for fmt in FORMATS:
-        acc, _ = model_accuracy(("format", fmt), None)
-        bits = sum(quantize_format(w, fmt).bits_per_weight * w.size for w in m.mlp.weights) / n
+        bits, acc = point(("format", fmt))
         fmts.append(dict(label=FORMAT_LABELS[fmt], bpw=bits, acc=acc))
     return sweep, model_accuracy(None, None)[0], fmts
 
