@@ -90,10 +90,11 @@ elif source == "synthetic":
     source_label = f"{KINDS[kind]}, {w.shape[0]}×{w.shape[1]}" + (
         " (rows = tokens, columns = feature channels)" if kind == "llm_activations" else "")
 else:
-    up = sb.file_uploader("Tensor file (.npy, .npz, .safetensors)", type=["npy", "npz", "safetensors"])
+    up = sb.file_uploader("Tensor file (.npy, .npz, .safetensors, .gguf)", type=["npy", "npz", "safetensors", "gguf"])
     if up is None:
-        st.info("Upload a .npy, .npz or .safetensors file in the sidebar (numeric arrays, no pickles; several "
-                "tensors in one file can be picked one by one), or switch the source back.",
+        st.info("Upload a .npy, .npz, .safetensors or .gguf file in the sidebar (numeric arrays, no pickles; a "
+                "GGUF file's tensors are dequantized by llama.cpp's gguf package; several tensors in one file can "
+                "be picked one by one), or switch the source back.",
                 icon=":material/upload_file:")
         st.stop()
     try:

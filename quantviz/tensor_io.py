@@ -1,4 +1,4 @@
-"""Read tensors from ``.npy``, ``.npz`` and ``.safetensors`` files (uploads).
+"""Read tensors from ``.npy``, ``.npz``, ``.safetensors`` and ``.gguf`` files (uploads).
 
 :func:`load_tensors` takes a path or the file's bytes and returns
 ``{name: float32 array}``. Anything wrong raises :class:`TensorFileError`
@@ -15,7 +15,12 @@
 * empty arrays and NaN/inf values are refused;
 * safetensors are parsed by the ``safetensors`` package (its Rust
   deserializer, no torch); F16/BF16/F8 tensors are read with NumPy/ml_dtypes
-  dtypes and widened to float32.
+  dtypes and widened to float32;
+* GGUF files (llama.cpp) are parsed by llama.cpp's own ``gguf`` package
+  (``GGUFReader``) and every tensor is dequantized by its reference
+  ``gguf.quants.dequantize`` (F32/F16/BF16, Q8_0, Q4_0, Q4_1, Q5_x, the
+  k-quants, …); the stored type of each tensor can be returned through
+  ``info``.
 
 Integer and float16/bfloat16/float8 tensors are converted to float32 (exact).
 """
@@ -35,7 +40,7 @@ import numpy as np
 __all__ = ["TensorFileError", "load_tensors", "SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_VALUES",
            "LLAMA_REFERENCE_PATH", "load_llama_reference"]
 
-SUPPORTED_EXTENSIONS = (".npy", ".npz", ".safetensors")
+SUPPORTED_EXTENSIONS = (".npy", ".npz", ".safetensors", ".gguf")
 DEFAULT_MAX_BYTES = 200_000_000  # 200 MB on disk
 DEFAULT_MAX_VALUES = 50_000_000  # 50 M values in total (200 MB as float32)
 
@@ -51,7 +56,7 @@ class TensorFileError(ValueError):
     """A tensor file that cannot be used; the message says why and what is accepted."""
 
 
-_ACCEPTED = "Accepted: .npy, .npz (numeric arrays, no pickles) and .safetensors."
+_ACCEPTED = "Accepted: .npy, .npz (numeric arrays, no pickles), .safetensors and .gguf."
 
 
 def _read(source, max_bytes: int) -> tuple[bytes, str]:
@@ -186,8 +191,43 @@ def _load_safetensors(data, label, max_values):
     return out
 
 
-def load_tensors(source, *, max_bytes: int = DEFAULT_MAX_BYTES, max_values: int = DEFAULT_MAX_VALUES) -> dict:
-    """Read every array of a ``.npy``, ``.npz`` or ``.safetensors`` file.
+def _load_gguf(data, label, max_values, info):
+    import tempfile
+
+    try:
+        from gguf import GGUFReader
+        from gguf.quants import dequantize
+    except ImportError:  # pragma: no cover - gguf is a runtime dependency
+        raise TensorFileError(f"{label} is a GGUF file, and reading GGUF needs the gguf package") from None
+    with tempfile.NamedTemporaryFile(suffix=".gguf") as fh:
+        fh.write(data)
+        fh.flush()
+        try:
+            reader = GGUFReader(fh.name)
+        except Exception as exc:
+            raise TensorFileError(f"{label}: not a valid GGUF file ({exc})") from None
+        total = sum(int(t.n_elements) for t in reader.tensors)
+        if total > max_values:
+            raise TensorFileError(f"{label}: the tensors hold {total:,} values; the limit is {max_values:,}")
+        out = {}
+        for t in reader.tensors:
+            try:
+                a = np.array(dequantize(t.data, t.tensor_type), dtype=np.float32)
+            except (NotImplementedError, ValueError, KeyError) as exc:
+                raise TensorFileError(f"{label}: tensor {t.name!r} is stored as {t.tensor_type.name}, which "
+                                      f"gguf cannot dequantize ({exc})") from None
+            shape = tuple(int(n) for n in reversed(t.shape))  # GGUF lists dimensions innermost first
+            out[t.name] = _finish(t.name, a.reshape(shape), label)
+            if info is not None:
+                info[t.name] = f"stored in the GGUF file as {t.tensor_type.name}"
+    if not out:
+        raise TensorFileError(f"{label}: the GGUF file holds no tensors")
+    return out
+
+
+def load_tensors(source, *, max_bytes: int = DEFAULT_MAX_BYTES, max_values: int = DEFAULT_MAX_VALUES,
+                 info: dict | None = None) -> dict:
+    """Read every array of a ``.npy``, ``.npz``, ``.safetensors`` or ``.gguf`` file.
 
     Parameters
     ----------
@@ -196,6 +236,9 @@ def load_tensors(source, *, max_bytes: int = DEFAULT_MAX_BYTES, max_values: int 
         Largest accepted file size.
     max_values : int
         Largest accepted total number of values (checked from the headers).
+    info : dict, optional
+        Filled with name -> how the tensor was stored, for GGUF tensors (their
+        quantization type, e.g. "stored in the GGUF file as Q4_0").
 
     Returns
     -------
@@ -217,7 +260,7 @@ def load_tensors(source, *, max_bytes: int = DEFAULT_MAX_BYTES, max_values: int 
         if 2 <= n_header <= len(data) - 8 and data[8:9] == b"{":
             return _load_safetensors(data, label, max_values)
     if data[:4] == b"GGUF":
-        raise TensorFileError(f"{label} is a GGUF file, which is not supported here. {_ACCEPTED}")
+        return _load_gguf(data, label, max_values, info)
     raise TensorFileError(f"{label} is not a recognised tensor file. {_ACCEPTED}")
 
 

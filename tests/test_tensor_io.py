@@ -133,3 +133,57 @@ def test_safetensors_bad_header_and_dtype():
 def test_missing_path():
     with pytest.raises(TensorFileError, match="cannot read"):
         load_tensors("/nonexistent/w.npy")
+
+
+# ---- GGUF (llama.cpp's gguf package writes the files; its reference quantizers make the blocks) ------------
+
+
+def _gguf(tmp_path, tensors):
+    """A GGUF file written by gguf's GGUFWriter: {name: (float32 array, quantization type name)}."""
+    from gguf import GGMLQuantizationType, GGUFWriter
+    from gguf.quants import quantize
+
+    p = tmp_path / "t.gguf"
+    w = GGUFWriter(str(p), "test")
+    for name, (a, qtype) in tensors.items():
+        if qtype == "F32":
+            w.add_tensor(name, a)
+        elif qtype == "F16":
+            w.add_tensor(name, a.astype(np.float16))
+        else:
+            q = quantize(a, GGMLQuantizationType[qtype])
+            w.add_tensor(name, q, raw_shape=q.shape, raw_dtype=GGMLQuantizationType[qtype])
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return p.read_bytes()
+
+
+def test_gguf_tensors_dequantized_by_llama_cpps_reference(tmp_path):
+    pytest.importorskip("gguf")
+    from quantviz.formats import quantize_format
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 64)).astype(np.float32)
+    b = rng.standard_normal((3, 96)).astype(np.float32)
+    info = {}
+    out = load_tensors(_gguf(tmp_path, {"w.f32": (a, "F32"), "w.f16": (a, "F16"), "w.q4_0": (a, "Q4_0"),
+                                        "w.q8_0": (b, "Q8_0")}), info=info)
+    assert set(out) == {"w.f32", "w.f16", "w.q4_0", "w.q8_0"}
+    np.testing.assert_array_equal(out["w.f32"], a)
+    np.testing.assert_array_equal(out["w.f16"], a.astype(np.float16).astype(np.float32))
+    # the blocks in the file, dequantized by gguf, are this project's own q4_0 / q8_0 reconstructions
+    np.testing.assert_array_equal(out["w.q4_0"], quantize_format(a, "q4_0").values)
+    np.testing.assert_array_equal(out["w.q8_0"], quantize_format(b, "q8_0").values)
+    assert out["w.q8_0"].shape == (3, 96)
+    assert info["w.q4_0"] == "stored in the GGUF file as Q4_0" and info["w.f32"].endswith("F32")
+
+
+def test_gguf_caps_and_bad_files(tmp_path):
+    pytest.importorskip("gguf")
+    data = _gguf(tmp_path, {"x": (np.ones((8, 32), np.float32), "F32")})
+    with pytest.raises(TensorFileError, match="limit"):
+        load_tensors(data, max_values=100)
+    with pytest.raises(TensorFileError, match="GGUF"):
+        load_tensors(data[:40])

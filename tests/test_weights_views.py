@@ -171,3 +171,20 @@ def test_model_only_views_explain_themselves_on_other_sources():
     at = run_page(PAGE, {"views": ["layers", "qat"], "source": "synthetic"})
     infos = " ".join(i.value for i in at.info)
     assert "per-layer table needs the digits model" in infos and "PTQ vs QAT needs the digits model" in infos
+
+
+def test_upload_a_gguf_file_names_each_tensors_stored_type(tmp_path):
+    """A GGUF upload: its Q4_0 tensor, dequantized by gguf, then quantized again by the page's scheme."""
+    pytest.importorskip("gguf")
+    from tests.test_page_weights import _upload, db
+    from tests.test_tensor_io import _gguf
+    from tests.apptest_utils import metric_values
+
+    a = np.random.default_rng(5).standard_normal((8, 64)).astype(np.float32)
+    data = _gguf(tmp_path, {"blk.0.w": (a, "Q4_0")})
+    at = run_page(PAGE, {"source": "upload", "bits": "8"})
+    _upload(at, "model.gguf", data)
+    assert "stored in the GGUF file as Q4_0" in captions(at)
+    w = F.quantize_format(a, "q4_0").values  # what the file holds
+    s = T.error_stats(w, T.quantize_tensor(w, 8, True, "channel", axis=0).values)["sqnr_db"]
+    assert db(metric_values(at)["SQNR"]) == pytest.approx(s, abs=0.05)

@@ -109,10 +109,10 @@ def as_matrix(a: np.ndarray) -> tuple[np.ndarray, str]:
 @st.cache_resource(max_entries=2, ttl=1800, show_spinner="Reading the tensors…")
 def upload_tensors(file_id: str, name: str, _upload) -> dict:
     """name -> (2-D read-only float32 array, original shape, note). Raises TensorFileError (a ValueError)."""
-    out = {}
-    for key, a in load_tensors(_upload.getvalue(), max_bytes=60_000_000, max_values=30_000_000).items():
+    out, info = {}, {}
+    for key, a in load_tensors(_upload.getvalue(), max_bytes=60_000_000, max_values=30_000_000, info=info).items():
         m, note = as_matrix(a)
-        out[key] = (ui.frozen(m), tuple(a.shape), note)
+        out[key] = (ui.frozen(m), tuple(a.shape), "; ".join(x for x in (info.get(key, ""), note) if x))
     return out
 
 
