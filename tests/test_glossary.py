@@ -11,7 +11,7 @@ import pytest
 from quantviz import glossary
 from quantviz.app.params import PAGE_FIELDS
 from quantviz.quantizers import QuantizerSpec, quantize
-from tests.apptest_utils import ROOT, run_page
+from tests.apptest_utils import ROOT, run_page, svg_figures
 
 ENTRIES = glossary.load_glossary()
 
@@ -49,6 +49,8 @@ def page_texts(at) -> str:
             if key == "title" or key.startswith(("xaxis", "yaxis")):
                 title = part.get("title", part) if key != "title" else part
                 out.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    for root, alt in svg_figures(at):  # charts drawn as static SVG pictures (ui.plot): every text they show
+        out += [alt] + ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
     out += [m.label for m in at.metric] + [m.value for m in at.markdown] + [c.value for c in at.caption]
     out += [h.value for h in at.subheader] + [e.label for e in at.expander]
     return "\n".join(out)

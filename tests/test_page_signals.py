@@ -7,7 +7,7 @@ import pytest
 
 from quantviz import theory
 from quantviz.app.params import SIGNAL_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, trace_values
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, svg_figures, trace_values
 
 PAGE = "pages/1_Signals.py"
 ALL_VIEWS = {"views": ["staircase", "spectrum", "histogram", "SQNR vs bits", "autocorrelation"]}
@@ -27,14 +27,17 @@ def _titles(at):
 
 def test_defaults_draw_the_time_view_and_offer_the_others():
     at = run_page(PAGE)
-    assert _titles(at) == ["Signal, quantized signal and error"]
+    # as it opens: the time view as a static SVG picture (fast on every move), no Plotly chart to re-create
+    assert not plotly_specs(at) and [alt for _, alt in svg_figures(at)] == ["Signal, quantized signal and error"]
+    at.toggle(key="interactive").set_value(True).run()  # "Hover & zoom": the same figure as a Plotly chart
+    assert _titles(at) == ["Signal, quantized signal and error"] and not svg_figures(at)
     assert at.pills(key="views").value == [] and set(at.pills(key="views").options) == set(TITLES)
     at.pills(key="views").set_value(["spectrum", "staircase"]).run()
     assert _titles(at) == ["Signal, quantized signal and error", TITLES["staircase"], TITLES["spectrum"]]
 
 
 def test_time_figure_shows_x_q_and_the_error_in_steps_on_one_time_axis():
-    at = run_page(PAGE, {"bits": 3, "view_len": 100, "level_db": -6})
+    at = run_page(PAGE, {"bits": 3, "view_len": 100, "level_db": -6, "interactive": "true"})
     fig = plotly_specs(at)[0]
     x, q, e = ({t["name"].split(" (")[0]: t for t in fig["data"]}[n] for n in ("original x", "quantized Q(x)",
                                                                                 "error e/Δ"))
@@ -49,7 +52,7 @@ def test_time_figure_shows_x_q_and_the_error_in_steps_on_one_time_axis():
 
 
 def test_all_views_draw_everything():
-    at = run_page(PAGE, state=ALL_VIEWS)
+    at = run_page(PAGE, state={**ALL_VIEWS, "interactive": True})
     m = metric_values(at)
     assert set(m) == {"RMS error", "max |e|", "Mean error", "SQNR", "PSQNR", "ENOB"}  # MSE: in the RMS card
     # 8-bit sine at -1 dBFS: 6.02*8 + 1.76 - 1 = 48.9 dB (textbook), measured within 0.5 dB.
@@ -80,13 +83,15 @@ def test_bits_change_moves_sqnr_by_6db_per_bit():
 
 @pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
 def test_presets(name):
-    at = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS})
+    at = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS, "interactive": True})
     assert len(plotly_specs(at)) == 6
+    static = run_page(PAGE, state={**SIGNAL_PRESETS[name], **ALL_VIEWS})  # the same six, as pictures where drawable
+    assert len(plotly_specs(static)) + len(svg_figures(static)) == 6 and svg_figures(static)
 
 
 @pytest.mark.parametrize("name", list(SIGNAL_PRESETS))
 def test_choosing_a_preset_opens_its_views(name):
-    at = run_page(PAGE)
+    at = run_page(PAGE, {"interactive": "true"})
     at.selectbox(key="preset").select(name).run()
     views = SIGNAL_PRESETS[name]["views"]
     assert views and at.pills(key="views").value == views

@@ -257,6 +257,7 @@ SIGNAL_FIELDS = {
     **quantizer_fields(),
     "view_len": Field(_S["view_len"], SIGNAL_VIEW_LENS), "view_start": Field(_S["view_start"], lo=0, hi=10**7),
     "views": Field(list(_S["views"]), SIGNAL_VIEWS), "theory": Field(False),
+    "interactive": Field(False),  # charts as static SVG pictures (fast) or Plotly (hover, zoom): ui.plot
 }
 
 _N = NONUNIFORM_DEFAULTS

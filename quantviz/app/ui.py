@@ -25,6 +25,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from quantviz._kernels import set_threads
 from quantviz.app import state
+from quantviz.figures.svg import Unsupported, figure_svg
 from quantviz.app.params import (CHOICES, LABELS, PAGE_FIELDS, QUANTIZER_DEFAULTS, Resolved, linked_resolution,
                                  spec_from_params)
 
@@ -384,9 +385,30 @@ def metric_cards(metrics: list[Metric]) -> None:
             st.caption(m.formula + (f"  \n{m.reference}: {m.theory}" if m.theory else ""))
 
 
-def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
+INTERACTIVE = "interactive"  # the page field (bool) that switches its charts from static SVG to Plotly
+
+
+def static_charts() -> bool:
+    """Whether this page draws its charts as static SVG pictures: pages with an ``interactive`` field, while it
+    is off (see :func:`plot`)."""
+    fields, _ = _page_fields()
+    return bool(fields and INTERACTIVE in fields and not st.session_state.get(INTERACTIVE, False))
+
+
+def interactive_toggle(container=None) -> None:
+    """The switch between static charts (fast on every move) and interactive Plotly charts (hover, zoom)."""
+    (container or st).toggle("Hover & zoom", key=INTERACTIVE, **default_kw(INTERACTIVE),
+                             help="Off: the charts are pictures, redrawn fast on every move. On: interactive "
+                                  "charts (hover to read a value, drag to zoom), a little slower on each change.")
+
+
+def plot(fig, notice_text: str | None = None, key: str | None = None, width: int | None = None) -> None:
     """Draw a Plotly figure with the project's config and an optional 'what to notice' line.
 
+    On a page whose ``interactive`` field is off (:func:`static_charts`) the figure is drawn as the same picture
+    in static SVG (:func:`quantviz.figures.svg.figure_svg`, ``width`` px wide before scaling to the column):
+    Streamlit re-creates a Plotly chart on every change, 50–110 ms of browser time per chart in a full page,
+    against a few ms for an ``<img>``. A figure the SVG renderer does not draw stays a Plotly chart.
     With the Classroom section open the figure is also kept for its CSV export; in presentation mode it is
     drawn restyled for a projector (:func:`presentation_figure`, on a copy).
     """
@@ -395,6 +417,14 @@ def plot(fig, notice_text: str | None = None, key: str | None = None) -> None:
         shown[key or _fig_title(fig) or f"figure {len(shown) + 1}"] = fig
     if presenting():
         fig = presentation_figure(fig)
+    if static_charts():
+        try:
+            svg = figure_svg(fig, width)
+        except Unsupported:
+            svg = None
+        if svg is not None:
+            svg_figure(svg, _fig_title(fig) or "chart", notice_text)
+            return
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
     if notice_text:
         notice(notice_text)
