@@ -140,6 +140,9 @@ if revealed:
                                        L.MEASURES[m][2]) for m in step.numbers if m in live.numbers])
     with right:
         script, path = L.PAGE_SCRIPTS[step.page]
+        settings = " · ".join(f"{k} = {', '.join(v) if isinstance(v, list) else v}" for k, v in step.query.items())
+        st.caption(f"Computed with the {PAGE_NAMES.get(step.page, step.page)} page's settings: {settings or 'defaults'}"
+                   + (" (everything else at the page's defaults)." if settings else "."))
         label = f"Open this in the {PAGE_NAMES.get(step.page, step.page)} page (same settings, to explore)"
         try:
             st.page_link(script, label=label, query_params=step.query, icon=":material/open_in_new:")

@@ -62,6 +62,8 @@ def test_each_lesson_can_be_completed_by_answering_right(lesson_id):
         assert figures == 1, figures  # one live figure per step
         reveal = next(m.value for m in at.markdown if m.value.startswith("**What happened.**"))
         assert reveal == "**What happened.** " + L.reveal_text(s, L.measures(s))
+        settings = next(c.value for c in at.caption if c.value.startswith("Computed with the"))
+        assert all(f"{key} = " in settings for key in s.query), (settings, s.query)
         cards = metric_values(at)
         assert [L.MEASURES[m][0] for m in s.numbers] == list(cards)
         assert at.session_state["at"] == k
