@@ -8,6 +8,7 @@ import streamlit as st
 
 from quantviz import worked as W
 from quantviz.app import ui
+from quantviz.app.params import THEORY_PRESETS
 from quantviz.figures import theory as figs
 
 ui.setup_page("Theory", "A formula sheet where every formula is a calculator: change a number and every step of "
@@ -36,50 +37,119 @@ def attempt(fn, *args, **kwargs):
         return None
 
 
-# ---- The three seed examples: the first screen ---------------------------------------------------------------
-c1, c2, c3 = st.columns(3, gap="medium")
-with c1:
-    st.markdown("**1 · The error of one value**")
-    st.latex(r"QE = x - Q(x)")
-    a, b = st.columns(2)
-    x = a.number_input("value x", -1e6, 1e6, step=0.01, format="%g", key="qe_x", **ui.default_kw("qe_x"))
-    q = b.number_input("quantized Q(x)", -1e6, 1e6, step=1.0, format="%g", key="qe_q", **ui.default_kw("qe_q"))
-    w = attempt(W.quantization_error, x, q)
-    if w:
-        show(w, "quantization error QE")
-with c2:
-    st.markdown("**2 · Mean squared error of a list**")
-    st.latex(r"MSQE = \frac{1}{N}\sum_{i=1}^{N}\bigl(x_i - Q(x_i)\bigr)^2")
-    a, b = st.columns(2)
-    xs = a.text_input("values x (commas)", key="msqe_x", **ui.default_kw("msqe_x"))
-    qs = b.text_input("quantized Q(x)", key="msqe_q", **ui.default_kw("msqe_q"))
-    try:
-        w = W.msqe(W.parse_list(xs, "the values x"), W.parse_list(qs, "the quantized values Q(x)"))
-    except ValueError as exc:
-        ui.show_error(minus(str(exc)))
-        w = None
-    if w:
-        show(w, "mean squared quantization error MSQE")
-with c3:
-    st.markdown("**3 · Peak signal-to-quantization-noise ratio**")
-    st.latex(r"PSQNR = 10\log_{10}\frac{\mathrm{MAX}^2}{MSQE}\ \mathrm{dB}")
-    a, b = st.columns(2)
-    peak = a.number_input("peak MAX", 1e-9, 1e9, step=1.0, format="%g", key="ps_max", **ui.default_kw("ps_max"))
-    m = b.number_input("MSQE", 1e-12, 1e12, step=0.01, format="%g", key="ps_msqe", **ui.default_kw("ps_msqe"))
-    w = attempt(W.psqnr, peak, m)
-    if w:
-        show(w, "PSQNR", "dB")
-    try:  # the list of example 2 through quantviz.metrics: its own MAX and MSQE
-        lx, lq = W.parse_list(xs), W.parse_list(qs)
-        if len(lx) == len(lq) and max(map(abs, lx)) > 0:
-            from quantviz import metrics
+ui.preset_picker(THEORY_PRESETS, key="theory_preset")
 
-            top = max(map(abs, lx))
-            st.caption(f"Example 2's list has MAX = {W.fmt(top, 4)} and MSQE = {W.fmt(metrics.mse(lx, lq), 4)}: "
-                       f"PSQNR = {ui.fmt_db(metrics.psqnr_db(lx, lq, top), 'dB', 2)} "
-                       "(quantviz.metrics.psqnr_db, as the other pages measure it).")
-    except ValueError:
-        pass
+# ---- The three seed examples: the first screen ---------------------------------------------------------------
+def seed_examples() -> None:
+    """The three classic worked examples, side by side: the first screen."""
+    c1, c2, c3 = st.columns(3, gap="medium")
+    with c1:
+        st.markdown("**1 · The error of one value**")
+        st.latex(r"QE = x - Q(x)")
+        a, b = st.columns(2)
+        x = a.number_input("value x", -1e6, 1e6, step=0.01, format="%g", key="qe_x", **ui.default_kw("qe_x"))
+        q = b.number_input("quantized Q(x)", -1e6, 1e6, step=1.0, format="%g", key="qe_q", **ui.default_kw("qe_q"))
+        w = attempt(W.quantization_error, x, q)
+        if w:
+            show(w, "quantization error QE")
+    with c2:
+        st.markdown("**2 · Mean squared error of a list**")
+        st.latex(r"MSQE = \frac{1}{N}\sum_{i=1}^{N}\bigl(x_i - Q(x_i)\bigr)^2")
+        a, b = st.columns(2)
+        xs = a.text_input("values x (commas)", key="msqe_x", **ui.default_kw("msqe_x"))
+        qs = b.text_input("quantized Q(x)", key="msqe_q", **ui.default_kw("msqe_q"))
+        try:
+            w = W.msqe(W.parse_list(xs, "the values x"), W.parse_list(qs, "the quantized values Q(x)"))
+        except ValueError as exc:
+            ui.show_error(minus(str(exc)))
+            w = None
+        if w:
+            show(w, "mean squared quantization error MSQE")
+    with c3:
+        st.markdown("**3 · Peak signal-to-quantization-noise ratio**")
+        st.latex(r"PSQNR = 10\log_{10}\frac{\mathrm{MAX}^2}{MSQE}\ \mathrm{dB}")
+        a, b = st.columns(2)
+        peak = a.number_input("peak MAX", 1e-9, 1e9, step=1.0, format="%g", key="ps_max", **ui.default_kw("ps_max"))
+        m = b.number_input("MSQE", 1e-12, 1e12, step=0.01, format="%g", key="ps_msqe", **ui.default_kw("ps_msqe"))
+        w = attempt(W.psqnr, peak, m)
+        if w:
+            show(w, "PSQNR", "dB")
+        try:  # the list of example 2 through quantviz.metrics: its own MAX and MSQE
+            lx, lq = W.parse_list(xs), W.parse_list(qs)
+            if len(lx) == len(lq) and max(map(abs, lx)) > 0:
+                from quantviz import metrics
+
+                top = max(map(abs, lx))
+                st.caption(f"Example 2's list has MAX = {W.fmt(top, 4)} and MSQE = {W.fmt(metrics.mse(lx, lq), 4)}: "
+                           f"PSQNR = {ui.fmt_db(metrics.psqnr_db(lx, lq, top), 'dB', 2)} "
+                           "(quantviz.metrics.psqnr_db, as the other pages measure it).")
+        except ValueError:
+            pass
+
+
+with ui.lazy_expander("Three worked examples: the error of one value, the MSQE of a list, the PSQNR", "sec_seeds") as box:
+    if box.open:
+        seed_examples()
+
+# ---- When the additive white-noise model holds (second: a preset opening it shows it in the first screen) ----------
+WIDROW_TEXT = (
+    "Every formula on this sheet treats the error as **noise added to the signal**: uniform on ±Δ/2 (power Δ²/12), "
+    "**white** (each sample's error unrelated to the next) and unrelated to the signal. That is a model, not a law. "
+    "**Widrow's quantization theorem** says when it is exact: if the signal's amplitude density is smooth on the "
+    "scale of one step (its characteristic function $\\Phi_x(u)$ is zero for $|u| \\ge 2\\pi/\\Delta$: sampling "
+    "theory applied to the amplitude axis), the error is uniform and uncorrelated with the signal. For the error to "
+    "be *white*, pairs of samples must pass the same test. A **busy** signal passes; a **coarse** quantizer (few "
+    "bits) or a **slow** signal, which moves less than a step between samples, does not. Subtractive dither makes "
+    "the model exact for any input that does not overload.")
+
+
+def widrow_section() -> None:
+    a, b, c = st.columns([3, 2, 2])
+    sig = a.selectbox("signal", list(W.WIDROW_SIGNALS), key="w_signal", format_func=W.WIDROW_SIGNALS.get,
+                      **ui.default_kw("w_signal"))
+    bits = b.slider("bits b (on ±1)", 1, 16, key="w_bits", **ui.default_kw("w_bits"))
+    dith = c.radio("dither", ["none", "subtractive"], key="w_dither", **ui.default_kw("w_dither"),
+                   format_func={"none": "none", "subtractive": "subtractive RPDF (±Δ/2)"}.get)
+    d = W.widrow_demo(sig, bits, dith)
+    verdict = {True: "yes", False: "no"}
+    ui.metric_cards([
+        ui.Metric("uniform?", verdict[d.uniform], f"largest |density − 1| = {d.flatness:.2f} (yes: ≤ 0.25, power "
+                  "within 10 %)", "flat", reference="model"),
+        ui.Metric("white?", verdict[d.white], f"largest |r[k]|, k ≥ 1: {d.acf_max:.3f} (yes: < 3 × {d.band:.3f})",
+                  "0 at every lag", reference="model"),
+        ui.Metric("mean(e²) / (Δ²/12)", f"{d.power_ratio:.3f}", "the error power in units of Δ²/12", "1",
+                  reference="model"),
+        ui.Metric("max |Φx(2πk/Δ)|, k = 1…3", f"{d.cf:.2g}", "exp(−σ²u²/2), Gaussian" if sig == "noise" else
+                  "|J₀(Au)|, a sine: decays only as 1/√u", "≈ 0 (Widrow)", reference="model"),
+    ])
+    h, r = st.columns(2)
+    with h:
+        ui.plot(figs.widrow_histogram(d), key="widrow_hist")
+    with r:
+        ui.plot(figs.widrow_autocorrelation(d), key="widrow_acf")
+    why = []
+    if d.overload:
+        why.append(f"{d.overload:.1%} of the samples overload (the dither pushes x beyond ±1), so the error "
+                   "leaves ±Δ/2")
+    if not d.uniform and sig == "noise":
+        why.append(f"Δ = {d.step:.3g} is coarse next to the noise's spread σ = 0.25: the density is not smooth "
+                   "on the scale of a step")
+    if not (d.uniform and d.white) and sig != "noise" and dith == "none":
+        why.append("the sine moves little between samples (or repeats exactly), so each error predicts the "
+                   "next: the error is a deterministic sawtooth, heard and seen as harmonics")
+    ui.notice((f"With {bits} bits (Δ = {d.step:.3g}) the model "
+               + ("holds: a flat histogram and no correlation beyond the band." if d.uniform and d.white else
+                  "fails here: " + "; ".join(why or ["see the cards"]) + ".")
+               + (" Now switch on subtractive dither." if not (d.uniform and d.white) and dith == "none" else
+                  " Try the slow sine at 3 bits." if sig != "slow_sine" else
+                  " Switch the dither off to see the model fail again." if dith != "none" else "")))
+    st.markdown(WIDROW_TEXT)
+
+
+with ui.lazy_expander("Is the error really noise? When the additive white-noise model holds and when it fails "
+                      "(Widrow's theorem)", "sec_widrow") as box:
+    if box.open:
+        widrow_section()
 
 # ---- Step size, largest error, noise power -------------------------------------------------------------------
 with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise power Δ²/12 and Δ²/3", "sec_noise") as box:
@@ -149,57 +219,3 @@ with ui.lazy_expander("Dither powers and the noise-shaping gain C(2k, k)", "sec_
             w = W.noise_shaping_gain(k)
             st.latex(w.formula)
             show(w, "noise-power gain C(2k, k)", "×")
-
-# ---- When the additive white-noise model holds ---------------------------------------------------------------
-with ui.lazy_expander("When the additive white-noise model holds and when it fails (Widrow's theorem)",
-                      "sec_widrow") as box:
-    if box.open:
-        st.markdown(
-            "Everything above treats the error as **noise added to the signal**: uniform on ±Δ/2 (power Δ²/12), "
-            "**white** (each sample's error unrelated to the next) and unrelated to the signal. That is a model, "
-            "not a law. **Widrow's quantization theorem** says when it is exact: if the signal's amplitude "
-            "density is smooth on the scale of one step (its characteristic function $\\Phi_x(u)$ is zero for "
-            "$|u| \\ge 2\\pi/\\Delta$, sampling theory applied to the amplitude axis), the error is uniform and "
-            "uncorrelated with the signal. For the error to be *white*, pairs of samples must pass the same test. "
-            "A **busy** signal passes; a **coarse** quantizer (few bits) or a **slow** signal, which moves less "
-            "than a step between samples, does not. Subtractive dither makes the model exact for any input.")
-        a, b, c = st.columns([3, 2, 2])
-        sig = a.radio("signal", list(W.WIDROW_SIGNALS), key="w_signal", format_func=W.WIDROW_SIGNALS.get,
-                      **ui.default_kw("w_signal"))
-        bits = b.slider("bits b (on ±1)", 1, 16, key="w_bits", **ui.default_kw("w_bits"))
-        dith = c.radio("dither", ["none", "subtractive"], key="w_dither", **ui.default_kw("w_dither"),
-                       format_func={"none": "none", "subtractive": "subtractive RPDF (±Δ/2)"}.get)
-        d = W.widrow_demo(sig, bits, dith)
-        verdict = {True: "yes", False: "no"}
-        ui.metric_cards([
-            ui.Metric("uniform?", verdict[d.uniform], f"largest |density − 1| = {d.flatness:.2f}; yes when every bin "
-                      "is within ±0.25 of 1 and the power within 10 %", "flat, 0", reference="model"),
-            ui.Metric("white?", verdict[d.white], f"largest |r[k]|, k ≥ 1: {d.acf_max:.3f}; yes when below 3× the "
-                      f"white-noise band ±{d.band:.3f}", "0 at every lag k ≥ 1", reference="model"),
-            ui.Metric("mean(e²) / (Δ²/12)", f"{d.power_ratio:.3f}", "the error power in units of Δ²/12", "1",
-                      reference="model"),
-            ui.Metric("|Φx(2π/Δ)|", f"{d.cf:.2g}", "the input's characteristic function at 2π/Δ: "
-                      + ("exp(−2π²σ²/Δ²)" if sig == "noise" else "|J₀(2πA/Δ)| for a sine of amplitude A"),
-                      "≈ 0 (Widrow's condition)", reference="model"),
-        ])
-        h, r = st.columns(2)
-        with h:
-            ui.plot(figs.widrow_histogram(d), key="widrow_hist")
-        with r:
-            ui.plot(figs.widrow_autocorrelation(d), key="widrow_acf")
-        why = []
-        if d.overload:
-            why.append(f"{d.overload:.1%} of the samples overload (the dither pushes x beyond ±1), so the error "
-                       "leaves ±Δ/2")
-        if not d.uniform and sig == "noise":
-            why.append(f"Δ = {d.step:.3g} is coarse next to the noise's spread σ = 0.25: the density is not smooth "
-                       "on the scale of a step")
-        if not d.white and sig != "noise" and dith == "none":
-            why.append("the sine moves little between samples (or repeats exactly), so each error predicts the "
-                       "next: the error is a deterministic sawtooth, heard and seen as harmonics")
-        ui.notice((f"With {bits} bits (Δ = {d.step:.3g}) the model "
-                   + ("holds: a flat histogram and no correlation beyond the band." if d.uniform and d.white else
-                      "fails here: " + "; ".join(why or ["see the cards"]) + ".")
-                   + (" Now switch on subtractive dither." if not (d.uniform and d.white) and dith == "none" else
-                      " Try the slow sine at 3 bits." if sig != "slow_sine" else
-                      " Switch the dither off to see the model fail again." if dith != "none" else "")))

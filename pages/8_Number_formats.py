@@ -9,6 +9,7 @@ import streamlit as st
 
 from quantviz import numformats as nf
 from quantviz.app import ui
+from quantviz.app.params import FORMAT_PRESETS
 from quantviz.figures import numformats as figs
 
 ui.setup_page("Number formats", "How a computer stores a number: fixed point (a whole number of steps 2⁻ⁿ) and "
@@ -35,6 +36,7 @@ def pct(v: float) -> str:
 
 
 # ---- Controls: the value (first screen), the Qm.n explorer (sidebar) ---------------------------------------------
+ui.preset_picker(FORMAT_PRESETS, key="formats_preset")
 with st.sidebar:
     st.subheader("Fixed point Qm.n")
     m = st.slider("integer bits m", 0, 15, key="q_m", **ui.default_kw("q_m"))

@@ -459,10 +459,11 @@ def noise_shaping_gain(order: int = 2) -> Worked:
 # ---- When the additive white-noise model holds (Widrow's quantization theorem) ---------------------------------
 WIDROW_SIGNALS = {
     "noise": "busy: Gaussian noise, σ = 0.25 (full scale ±1)",
-    "sine": "sine at 997 Hz (fs = 48 kHz), amplitude 0.9",
-    "slow_sine": "slow sine at 10 Hz (fs = 48 kHz), amplitude 0.9",
+    "sine": "sine at 997 Hz (fs = 48 kHz), amplitude 0.85",
+    "slow_sine": "slow sine at 10 Hz (fs = 48 kHz), amplitude 0.85",
 }
 WIDROW_N = 1 << 14
+SINE_AMPLITUDE = 0.85  # with subtractive RPDF dither (±Δ/2) nothing overloads from 3 bits up: 0.85 + 0.125 < 1
 HIST_BINS = 40
 
 
@@ -473,8 +474,8 @@ class WidrowDemo:
     ``hist_centers``/``hist_density``: the histogram of e/Δ (density per unit of e/Δ: 1 on [−½, ½] for
     uniform error); ``lags``/``acf``: the normalised autocorrelation of e; ``band``: its 95 % band for white
     noise, 1.96/√N; ``power_ratio``: mean(e²)/(Δ²/12); ``flatness``: the largest |density − 1| over the bins
-    inside [−½, ½]; ``acf_max``: the largest |acf| at lags 1…; ``cf``: |Φ_x(2π/Δ)|, the input's
-    characteristic function at the first multiple of 2π/Δ (Widrow's condition asks it to be ≈ 0);
+    inside [−½, ½]; ``acf_max``: the largest |acf| at lags 1…; ``cf``: max |Φ_x(2πk/Δ)| over k = 1, 2, 3,
+    the input's characteristic function at the first multiples of 2π/Δ (Widrow's condition asks them ≈ 0);
     ``uniform``, ``white``: the verdicts; ``overload``: the fraction of samples with |e| > Δ/2 (the
     input plus dither beyond the range), which the histogram leaves out.
     """
@@ -515,8 +516,8 @@ def widrow_demo(signal: str = "noise", bits: int = 8, dither: str = "none", n: i
     Widrow's quantization theorem: if the characteristic function Φ_x(u) = E[e^{jux}] of the input is zero
     for |u| ≥ 2π/Δ (the density is smooth on the scale of Δ), e is uniform on [−Δ/2, Δ/2] and uncorrelated
     with x. For successive errors to be uncorrelated (white), the joint characteristic function of pairs
-    (x[n], x[n + k]) must satisfy the same condition. Here |Φ_x(2π/Δ)| is exp(−2π²σ²/Δ²) for Gaussian
-    noise and |J₀(2πA/Δ)| for a sine of amplitude A (its samples spread as an arcsine density). A slow sine
+    (x[n], x[n + k]) must satisfy the same condition. Here |Φ_x(u)| at u = 2πk/Δ is exp(−σ²u²/2) for Gaussian
+    noise and |J₀(Au)| for a sine of amplitude A (its samples spread as an arcsine density). A slow sine
     has a smooth density (its |Φ| can be small) but moves far less than Δ between samples: the error is a
     slowly varying sawtooth, strongly correlated from sample to sample. The verdicts use the bins' and lags'
     own sampling spread: uniform when every bin of the histogram is within ±0.25 of 1 (about 5 standard
@@ -544,7 +545,7 @@ def widrow_demo(signal: str = "noise", bits: int = 8, dither: str = "none", n: i
         sigma = 0.25
         x = np.clip(_signals.gaussian_noise(n, fs, amplitude=sigma, seed=1), -1.0, 1.0)
     else:
-        x = _signals.sine(n, fs, freq=997.0 if signal == "sine" else 10.0, amplitude=0.9)
+        x = _signals.sine(n, fs, freq=997.0 if signal == "sine" else 10.0, amplitude=SINE_AMPLITUDE)
     spec = QuantizerSpec(bits=b, lo=-1.0, hi=1.0, mode="midrise", rounding="nearest", overflow="clip",
                          dither="rpdf" if dither == "subtractive" else "none", subtractive=dither == "subtractive",
                          seed=3)
@@ -560,8 +561,8 @@ def widrow_demo(signal: str = "noise", bits: int = 8, dither: str = "none", n: i
     ratio = float(np.mean(e**2) * 12)
     flat = float(np.max(np.abs(density - 1)))
     acf_max = float(np.max(np.abs(acf[1:]))) if acf.size > 1 else 0.0
-    u = 2 * math.pi / d
-    cf = (math.exp(-(sigma * u) ** 2 / 2) if signal == "noise" else abs(float(j0(0.9 * u))))
+    u = 2 * math.pi / d * np.arange(1, 4)  # the first three multiples of 2π/Δ: J₀ decays only as 1/√u
+    cf = float(np.max(np.exp(-(sigma * u) ** 2 / 2) if signal == "noise" else np.abs(j0(SINE_AMPLITUDE * u))))
     uniform = flat <= 0.25 and abs(ratio - 1) <= 0.1 and overload == 0
     white = acf_max <= 3 * band
     return WidrowDemo(signal, b, d, dither, (edges[:-1] + edges[1:]) / 2, density, np.arange(acf.size), acf, band,

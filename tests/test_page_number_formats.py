@@ -6,7 +6,8 @@ import re
 import pytest
 
 from quantviz import numformats as nf
-from quantviz.app.params import FORMAT_FIELDS
+from quantviz.app.params import FORMAT_FIELDS, FORMAT_PRESETS
+from quantviz.app.state import to_query
 from tests.apptest_utils import metric_values, plotly_specs, run_page
 from tests.test_page_state import reopen, widgets
 
@@ -125,3 +126,21 @@ def test_permalink_round_trip():
     row = table_rows(again)["fixed point UQ1.14 (15 bits)"]
     assert float(row[2]) == pytest.approx(3.14159 // 2**-14 * 2**-14 - 2, abs=1e-9)  # floor, then wraps mod 2
     assert "overflow: wrapped" in row[6]
+
+
+@pytest.mark.parametrize("name", list(FORMAT_PRESETS))
+def test_every_preset_runs_and_its_link_reopens_it(name):
+    at = run_page(PAGE)
+    at.sidebar.selectbox(key="formats_preset").set_value(name).run()
+    assert not at.exception
+    w = widgets(at)
+    assert all(w[k] == v for k, v in FORMAT_PRESETS[name].items())
+    again = run_page(PAGE, to_query(FORMAT_PRESETS[name], FORMAT_FIELDS))
+    assert table_rows(again) == table_rows(at)
+
+
+def test_wrap_preset_says_what_it_says():
+    at = run_page(PAGE, to_query(FORMAT_PRESETS["Wrap-around: 9 in Q3.4 becomes −7"], FORMAT_FIELDS))
+    assert table_rows(at)["fixed point Q3.4 (8 bits)"][2] == "−7"
+    at = run_page(PAGE, to_query(FORMAT_PRESETS["Truncation: dropping bits rounds −0.03 down"], FORMAT_FIELDS))
+    assert table_rows(at)["fixed point Q3.4 (8 bits)"][2] == "−0.0625"

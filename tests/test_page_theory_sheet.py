@@ -5,7 +5,8 @@ import math
 import pytest
 
 from quantviz import worked as W
-from quantviz.app.params import THEORY_FIELDS
+from quantviz.app.params import THEORY_FIELDS, THEORY_PRESETS
+from quantviz.app.state import to_query
 from tests.apptest_utils import metric_values, plotly_specs, run_page
 from tests.test_page_state import reopen, widgets
 
@@ -90,7 +91,7 @@ def _extremes():
         if f.options:
             out += [(key, o) for o in f.options]
         elif isinstance(f.default, bool):
-            out.append((key, True))
+            out.append((key, not f.default))
         elif isinstance(f.default, (int, float)):
             out += [(key, f.lo), (key, f.hi)]
         else:
@@ -123,7 +124,7 @@ def test_permalink_round_trip():
     at.slider(key="sq_bits").set_value(16).run()
     at.selectbox(key="th_dither").set_value("rpdf").run()
     at.slider(key="ns_order").set_value(3).run()
-    at.radio(key="w_signal").set_value("sine").run()
+    at.selectbox(key="w_signal").set_value("sine").run()
     assert not at.exception
     for key in ("qe_x", "msqe_x", "st_bits", "st_mode", "th_rounding", "sq_bits", "th_dither", "ns_order", "w_signal"):
         assert key in at.query_params, key
@@ -135,3 +136,37 @@ def test_permalink_round_trip():
     assert m["step size Δ"] == "0.0625" and m["noise-power gain C(2k, k)"] == "20 ×"
     assert float(m["SQNR of a full-scale sine"].strip("≈ dB")) == pytest.approx(98.09, abs=0.005)
     assert math.isclose(float(m["largest error"].strip("≈ ")), 0.0625)  # floor: just under Δ
+
+
+@pytest.mark.parametrize("name", list(THEORY_PRESETS))
+def test_every_preset_runs_opens_its_section_first_and_its_link_reopens_it(name):
+    at = run_page(PAGE)
+    at.sidebar.selectbox(key="theory_preset").set_value(name).run()
+    assert not at.exception
+    preset = THEORY_PRESETS[name]
+    w = widgets(at)
+    for key, value in preset.items():
+        if not key.startswith("sec_") and key in w:
+            assert w[key] == value, key
+    opened = [k for k, v in preset.items() if k.startswith("sec_") and v]
+    assert opened and (opened == ["sec_seeds"] or "sec_seeds" not in opened)  # one section: the first screen
+    if "sec_seeds" not in opened:
+        assert "quantization error QE" not in metric_values(at)  # the seeds are folded away
+    again = run_page(PAGE, to_query(preset, THEORY_FIELDS))
+    assert metric_values(again) == metric_values(at)
+    assert at.sidebar.selectbox(key="theory_preset").value == name
+
+
+def test_folding_the_seeds_sends_nothing():
+    at = run_page(PAGE, {"sec_seeds": "false"})
+    assert not at.metric and not at.latex
+
+
+@pytest.mark.parametrize("name, uniform, white", [
+    ("Widrow: busy noise at 8 bits, the model holds", "yes", "yes"),
+    ("Widrow: a slow sine at 3 bits, neither uniform nor white", "no", "no"),
+    ("Widrow: the same with subtractive dither, exact again", "yes", "yes"),
+    ("Widrow: noise at 1 bit, the step is too coarse", "no", "yes")])
+def test_widrow_presets_show_what_they_name(name, uniform, white):
+    m = metric_values(run_page(PAGE, to_query(THEORY_PRESETS[name], THEORY_FIELDS)))
+    assert (m["uniform?"], m["white?"]) == (uniform, white)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 
 from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array
 
-HEIGHT = 270
+HEIGHT = 240
 
 
 def widrow_histogram(demo) -> go.Figure:
