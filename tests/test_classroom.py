@@ -205,30 +205,45 @@ def _csv_rows(text):
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _registered(at) -> dict:
+    """The figures the page drew through ui.plot in its last run (as Plotly charts or as static SVG pictures)."""
+    return {name: fig.to_plotly_json() for name, fig in at.session_state["_qv_figures"].items()}
+
+
 def test_export_csv_has_each_figures_data(downloads):
-    at = run_page(SIGNALS, {"classroom": "true", "bits": "4", "views": ["histogram"], "view_len": "50",
-                            "interactive": "true"})  # Plotly charts, whose specs the test reads back
+    at = run_page(SIGNALS, {"classroom": "true", "bits": "4", "views": ["histogram"], "view_len": "50"})
     rows = _csv_rows(downloads["Figure data (CSV)"]())
-    specs = {s["layout"]["title"]["text"]: s for s in plotly_specs(at)}
-    assert set(r["figure"] for r in rows) == set(specs)
-    for title, spec in specs.items():
+    figures = _registered(at)
+    assert len(figures) == 2  # the time view and the histogram
+    shown = [s["layout"]["title"]["text"] for s in plotly_specs(at)]
+    assert set(shown) <= set(figures)  # whatever is drawn as a Plotly chart is among them
+    assert {r["figure"] for r in rows} == set(figures)
+    for title, spec in figures.items():
         for tr in spec["data"]:
-            if "y" not in tr:
+            if "y" not in tr or not tr.get("name"):
                 continue
-            got = [r for r in rows if r["figure"] == title and r["trace"] == tr.get("name", "")]
-            if not tr.get("name"):
-                continue
-            want = trace_values(tr["y"])
-            assert len(got) == len(want), (title, tr.get("name"))
+            got = [r for r in rows if r["figure"] == title and r["trace"] == tr["name"]]
+            want = [None if v is None or v != v else float(v) for v in trace_values(tr["y"])]
+            assert len(got) == len(want), (title, tr["name"])
             ys = [float(r["y"]) if r["y"] else None for r in got]
             assert all((a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-6)
-                       for a, b in zip(ys, want)), (title, tr.get("name"))
+                       for a, b in zip(ys, want)), (title, tr["name"])
 
 
-def test_export_csv_of_a_heatmap_page(downloads):
-    at = run_page("pages/5_Weights.py", {"classroom": "true"})
+def test_export_csv_of_a_page_with_two_charts(downloads):
+    at = run_page("pages/2_Nonuniform.py", {"classroom": "true"})
     rows = _csv_rows(downloads["Figure data (CSV)"]())
-    assert rows and {r["figure"] for r in rows} == {s["layout"]["title"]["text"] for s in plotly_specs(at)}
+    figures = _registered(at)
+    assert len(figures) == 2 and {r["figure"] for r in rows} == set(figures)
+
+
+def test_export_csv_of_a_heatmap_one_row_per_cell():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Heatmap(z=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], x=[10, 20, 30], y=[0.5, 1.5], name="h"))
+    rows = _csv_rows(ui.figures_csv({"map": fig}))
+    assert [(float(r["x"]), float(r["y"]), float(r["z"])) for r in rows] == [
+        (10, 0.5, 1), (20, 0.5, 2), (30, 0.5, 3), (10, 1.5, 4), (20, 1.5, 5), (30, 1.5, 6)]
 
 
 def test_closing_the_section_keeps_no_figures():
