@@ -14,9 +14,13 @@ try:
 except L.LessonError as exc:
     ui.show_error(f"A lesson file could not be used: {exc}")
     st.stop()
+if not LESSONS:
+    ui.show_error(f"No lesson files were found in {L.LESSON_DIR}.")
+    st.stop()
 ss = st.session_state
 done = ss.setdefault("_lesson_done", {})  # {lesson id: {step number: "right" | "shown"}}, kept for the session
 checked = ss.setdefault("_lesson_checked", {})  # {(lesson id, step): (right?, feedback text)} of the last Check
+given_right = ss.setdefault("_lesson_given", {})  # {(lesson id, step): the right answer given}, shown on coming back
 PAGE_NAMES = {"Non-uniform & vector quantization": "Non-uniform & VQ"}
 
 
@@ -80,6 +84,7 @@ def _check():
     checked[(lesson.id, at)] = (fb.correct, fb.text)
     if fb.correct:
         marks[at] = "right"
+        given_right[(lesson.id, at)] = given
 
 
 def _show():
@@ -95,6 +100,8 @@ with left:
     st.markdown(f"#### Step {at} of {n}: {step.title}")
     st.markdown(step.prompt)
     revealed = at in marks
+    if key not in ss and (lesson.id, at) in given_right:  # back on a step answered right: show the answer given
+        ss[key] = given_right[(lesson.id, at)]
     if q.kind == "choice":
         st.radio(f"**Predict:** {q.text}", [o.text for o in q.options], index=None, key=key, on_change=_clear,
                  disabled=revealed and state is not None and state[0] is True)

@@ -141,6 +141,17 @@ def test_a_step_beyond_a_shorter_lesson_is_clamped():
     assert heading(at).startswith("#### Step 5 of 5") and url(at)["at"] == ["5"]
 
 
+def test_coming_back_to_a_step_answered_right_shows_the_answer_given():
+    at = run_page(PAGE, {"lesson": "bits_6db", "at": 3})
+    answer(at, "bits_6db", 3)
+    given = at.number_input("answer_bits_6db_3").value
+    next(b for b in at.button if b.label == "Next step →").click().run()
+    next(b for b in at.button if b.label == "← Previous step").click().run()
+    assert heading(at).startswith("#### Step 3 of 7")
+    assert at.number_input("answer_bits_6db_3").value == given and at.number_input("answer_bits_6db_3").disabled
+    assert at.success and len(plotly_specs(at)) == 1
+
+
 def test_previous_and_next_move_the_step_and_the_url():
     at = run_page(PAGE, {"lesson": "mu_law", "at": 2})
     next(b for b in at.button if b.label == "Next step →").click().run()
