@@ -76,6 +76,7 @@ summary_box = st.container()  # one line here; the long explanation goes under t
 VIEWS = NONUNIFORM_VIEWS
 views = views_box.pills("Views (each one costs a little time per change)", VIEWS, selection_mode="multi", key="show",
                  **ui.default_kw("show"))
+ui.interactive_toggle(views_box)
 
 
 def loading_view():

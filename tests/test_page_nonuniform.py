@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from quantviz.app.params import NONUNIFORM_PRESETS
-from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, run_page, trace_values
+from tests.apptest_utils import metric_values, payload_bytes, plotly_specs, svg_figures, trace_values
+from tests.apptest_utils import run_page as _run_page
+
+
+def run_page(page, params=None, state=None):
+    """The page with its interactive (Plotly) charts, whose specs these tests read back; the static pictures
+    it draws by default are tested in test_defaults_draw_static_pictures_and_the_toggle_brings_plotly."""
+    return _run_page(page, {"interactive": "true", **(params or {})}, state)
 
 PAGE = "pages/2_Nonuniform.py"
 NONUNIFORM_VIEWS = ["SNR vs level", "density", "compressor", "SNR vs bits", "Lloyd-Max steps", "2-D VQ"]
@@ -21,6 +28,16 @@ def _q(state: dict) -> dict:
 
 def _db(text: str) -> float:
     return float(text.split()[0].replace("−", "-"))
+
+
+def test_defaults_draw_static_pictures_and_the_toggle_brings_plotly():
+    at = _run_page(PAGE)
+    assert not plotly_specs(at)
+    assert [alt for _, alt in svg_figures(at)] == ["SNR vs input level at 8 bits (loading curves)",
+                                                   "Compressor curves F(x)"]
+    assert "interactive" not in at.query_params  # the default: a bare link
+    at.toggle(key="interactive").set_value(True).run()
+    assert len(plotly_specs(at)) == 2 and not svg_figures(at) and at.query_params["interactive"] == "true"
 
 
 def test_defaults_draw_two_views_five_cards_and_a_closed_listening_section():
