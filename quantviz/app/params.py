@@ -452,9 +452,28 @@ THEORY_FIELDS = {
     "th_dither": Field("tpdf", THEORY_DITHERS), "th_subtractive": Field(False), "ns_order": Field(2, lo=0, hi=8),
     "w_signal": Field("noise", WIDROW_SIGNALS), "w_bits": Field(8, lo=1, hi=16),
     "w_dither": Field("none", WIDROW_DITHERS),
-    "sec_noise": Field(False), "sec_bits": Field(False), "sec_dither": Field(False), "sec_widrow": Field(False),
+    "sec_seeds": Field(True), "sec_noise": Field(False), "sec_bits": Field(False), "sec_dither": Field(False),
+    "sec_widrow": Field(False),
 }
 PAGE_FIELDS["Theory"] = THEORY_FIELDS
+# Each preset is a whole state (a clean link) that opens its section in the first screen (the seeds folded away).
+_TH = {k: f.default for k, f in THEORY_FIELDS.items()}
+_TH_ONLY = {**_TH, "sec_seeds": False}
+THEORY_PRESETS = {
+    "The three worked examples (QE, MSQE, PSQNR)": _TH,
+    "Two conventions for Δ: 3 bits on [−1, 1]": {**_TH_ONLY, "sec_noise": True},
+    "Truncation: Δ²/3, four times the noise (6 dB)": {**_TH_ONLY, "sec_noise": True, "st_mode": "midtread",
+                                                      "th_rounding": "floor"},
+    "16 bits: 6.02 b + 1.76 = 98.09 dB": {**_TH_ONLY, "sec_bits": True, "sq_bits": 16},
+    "TPDF dither costs 4.77 dB": {**_TH_ONLY, "sec_dither": True},
+    "Noise shaping k = 3: 20× the noise power": {**_TH_ONLY, "sec_dither": True, "ns_order": 3},
+    "Widrow: busy noise at 8 bits, the model holds": {**_TH_ONLY, "sec_widrow": True},
+    "Widrow: a slow sine at 3 bits, neither uniform nor white": {**_TH_ONLY, "sec_widrow": True,
+                                                                  "w_signal": "slow_sine", "w_bits": 3},
+    "Widrow: the same with subtractive dither, exact again": {**_TH_ONLY, "sec_widrow": True, "w_signal": "slow_sine",
+                                                               "w_bits": 3, "w_dither": "subtractive"},
+    "Widrow: noise at 1 bit, the step is too coarse": {**_TH_ONLY, "sec_widrow": True, "w_bits": 1},
+}
 
 
 # ---- Number formats page (issue #15); edit only inside this block -----------------------------------------------
@@ -466,6 +485,17 @@ FORMAT_FIELDS = {
     "q_rounding": Field("nearest", ("nearest", "floor")), "ulp_view": Field("absolute", ("absolute", "relative")),
 }
 PAGE_FIELDS["Number formats"] = FORMAT_FIELDS
+_NF = {k: f.default for k, f in FORMAT_FIELDS.items()}
+FORMAT_PRESETS = {
+    "0.1 is not a binary fraction": _NF,
+    "1/3 in every format": {**_NF, "nf_x": 0.3333333333},
+    "70000: beyond fp16 and fp8, saturated": {**_NF, "nf_x": 70000.0},
+    "0.00001: subnormals (fp16, E5M2) and underflow": {**_NF, "nf_x": 1e-5},
+    "An audio sample in Q15 (Q0.15)": {**_NF, "nf_x": 0.5, "q_m": 0, "q_n": 15},
+    "Wrap-around: 9 in Q3.4 becomes −7": {**_NF, "nf_x": 9.0, "q_overflow": "wrap"},
+    "Truncation: dropping bits rounds −0.03 down": {**_NF, "nf_x": -0.03, "q_rounding": "floor"},
+    "Relative spacing: floats constant, fixed point not": {**_NF, "ulp_view": "relative", "q_m": 7, "q_n": 8},
+}
 
 
 # ---- Glossary page (issue #15); edit only inside this block ----------------------------------------------------
