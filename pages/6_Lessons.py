@@ -103,7 +103,8 @@ with left:
     if key not in ss and (lesson.id, at) in given_right:  # back on a step answered right: show the answer given
         ss[key] = given_right[(lesson.id, at)]
     if q.kind == "choice":
-        st.radio(f"**Predict:** {q.text}", [o.text for o in q.options], index=None, key=key, on_change=_clear,
+        st.radio(f"**Predict:** {q.text}", [q.options[i].text for i in L.option_order(lesson.id, at, q)], index=None,
+                 key=key, on_change=_clear,
                  disabled=revealed and state is not None and state[0] is True)
     else:
         st.number_input(f"**Predict:** {q.text}" + (f" ({q.unit})" if q.unit else ""), value=None, key=key,

@@ -351,6 +351,16 @@ def check_choice(question: Question, index: int | None) -> Feedback:
     return Feedback(o.correct, o.feedback)
 
 
+def option_order(lesson_id: str, step_no: int, question: Question) -> list[int]:
+    """The order in which a choice question's options are shown: fixed for a step (the same on every visit and
+    for every learner), shuffled between steps (by a CRC-32 of the lesson, step and option), so that the right
+    answer is not always in the same place whatever order the file lists them in."""
+    import zlib
+
+    return sorted(range(len(question.options)),
+                  key=lambda i: zlib.crc32(f"{lesson_id}:{step_no}:{question.options[i].text}".encode()))
+
+
 def format_number(v: float, unit: str = "") -> str:
     """A measured value for a card or a feedback line: whole numbers as such, dB and % to
     a tenth, else 4 significant digits (1 decimal from 100), with its unit and a true minus sign."""

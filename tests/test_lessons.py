@@ -187,6 +187,19 @@ def test_bits_per_weight_answers_count_codes_and_scales():
     assert last["accuracy_percent"] < 90 < first["accuracy_percent"]
 
 
+def test_the_right_option_is_not_always_shown_in_the_same_place():
+    places = []
+    for lid, i, s in STEPS:
+        if s.question.kind == "choice":
+            order = L.option_order(lid, i, s.question)
+            assert sorted(order) == list(range(len(s.question.options)))
+            assert order == L.option_order(lid, i, s.question)  # the same on every visit
+            places.append(order.index(s.question.correct_index))
+    assert len(places) >= 20
+    counts = np.bincount(places)
+    assert len(counts) >= 3 and counts.max() <= 0.6 * len(places), counts
+
+
 # ---- answer checks (pure functions) --------------------------------------------------------------------------
 
 
