@@ -58,10 +58,24 @@ def known_address(monkeypatch):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_presentation_mode_on_and_off_on_every_page(page):
+def test_presentation_mode_on_and_off_on_every_page(page, monkeypatch):
+    calls = {"plot": 0, "restyled": 0}
+    plot, restyle = ui.plot, ui.presentation_figure
+
+    def counted_plot(*a, **k):
+        calls["plot"] += 1
+        return plot(*a, **k)
+
+    def counted_restyle(fig):
+        calls["restyled"] += 1
+        return restyle(fig)
+
+    monkeypatch.setattr(ui, "plot", counted_plot)
+    monkeypatch.setattr(ui, "presentation_figure", counted_restyle)
     at = run_page(page, {"present": "true"})
     assert presenting(at), page
     assert at.query_params["present"] == "true"
+    assert calls["restyled"] == calls["plot"], "every chart of the page drawn restyled (Plotly or static SVG)"
     for spec in plotly_specs(at):  # every chart restyled: larger type, thicker lines
         assert spec["layout"]["font"]["size"] >= 17, page
         widths = [t["line"]["width"] for t in spec["data"] if isinstance(t.get("line"), dict) and
