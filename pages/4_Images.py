@@ -32,17 +32,20 @@ else:
     up = ibox.file_uploader(f"Image: PNG, JPEG, TIFF, WebP, BMP or GIF (≤ {images_io.MAX_BYTES // 1_000_000} MB, "
                           f"≤ {images_io.MAX_PIXELS // 1_000_000} MP)",
                           type=["png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp", "gif"])
+    # No image (none uploaded yet, or a file that cannot be used): the page says so and stops, but only after
+    # drawing every widget (disabled where it needs an image), so that no control loses its value meanwhile.
+    raw, source_key, source_label, notices = None, None, "", ()
     if up is None:
         st.info("Upload an image in the sidebar, or switch the source back to the *built-in gallery*. Images above "
                 f"{images_io.DEFAULT_WORK_PIXELS / 1e6:g} MP are reduced for work and display.",
                 icon=":material/upload_file:")
-        st.stop()
-    try:
-        loaded = cached.uploaded(up.file_id, up)
-    except images_io.ImageInputError as exc:
-        ui.show_error(f"Could not use this file: {exc}")
-        st.stop()
-    raw, source_key, source_label, notices = loaded.values, ("upload", up.file_id), up.name, loaded.notices
+    else:
+        try:
+            loaded = cached.uploaded(up.file_id, up)
+        except images_io.ImageInputError as exc:
+            ui.show_error(f"Could not use this file: {exc}")
+        else:
+            raw, source_key, source_label, notices = loaded.values, ("upload", up.file_id), up.name, loaded.notices
 for text in notices:
     st.info(text, icon=":material/info:")
 
@@ -62,11 +65,9 @@ else:
     colour = sb.radio("Colour", colours, horizontal=True, key="colour", format_func=word,
                       help="RGB: each channel on its own; YCbCr (JFIF): luma Y′ at the bits, chroma Cb, Cr at their "
                            "own (fewer) bits; grey: the luma Y′ only.", **ui.default_kw("colour"))
-if colour == "ycbcr" and raw.ndim == 2:
+if colour == "ycbcr" and raw is not None and raw.ndim == 2:
     st.info("A grey image has no chroma: quantized as grey (luma only).", icon=":material/info:")
-src = cached.source(source_key, colour, raw)
-ycc = colour == "ycbcr" and src.values.ndim == 3
-H, W = src.values.shape[:2]
+ycc = colour == "ycbcr" and raw is not None and raw.ndim == 3
 bits, n_levels, dither, strength, serpentine, linear = 8, 256, "none", 1.0, False, False
 chroma_bits = None
 if scheme == "levels":
@@ -103,6 +104,30 @@ if scheme != "jpeg":
                                  help="Choose levels and diffuse errors in light (sRGB decoded), not in codes.")
 else:
     quality = sb.slider("JPEG quality (IJG)", 1, 100, key="quality", **ui.default_kw("quality"))
+
+
+
+def crop_controls(W, H, zoom):
+    a, b, c = st.columns([1, 2, 2])
+    a.select_slider("Zoom crop (px)", IMAGE_ZOOMS, key="zoom", **ui.default_kw("zoom"), disabled=raw is None)
+    b.slider("Crop position, left → right", 0, 100, key="zoom_x", format="%d %%", **ui.default_kw("zoom_x"),
+             disabled=W <= zoom)
+    c.slider("Crop position, top → bottom", 0, 100, key="zoom_y", format="%d %%", **ui.default_kw("zoom_y"),
+             disabled=H <= zoom)
+
+
+def views_pills():
+    st.pills("Views: each one is redrawn on every change, so open the ones you discuss", list(IMAGE_VIEWS),
+             selection_mode="multi", key="views", format_func=IMAGE_VIEWS.get, **ui.default_kw("views"),
+             disabled=raw is None)
+
+
+if raw is None:  # the rest of the page needs an image; its controls stay drawn (disabled) with their values
+    crop_controls(0, 0, 1)
+    views_pills()
+    st.stop()
+src = cached.source(source_key, colour, raw)
+H, W = src.values.shape[:2]
 
 # ---- Engine (cached, quantviz.app.cached.images) --------------------------------------------------------------
 if scheme == "levels":
@@ -201,12 +226,7 @@ with c3:
     st.image(figs.png_bytes(both, 1), output_format="PNG", width="stretch", alt="Pixels: zoom",
              caption=f"Zoom ×{256 // min(zoom, 256)} (nearest neighbour, drawn by the browser): x (left) | Q(x) "
                      f"(right), {zoom}×{zoom} px at ({zx}, {zy})")
-a, b, c = st.columns([1, 2, 2])
-a.select_slider("Zoom crop (px)", IMAGE_ZOOMS, key="zoom", **ui.default_kw("zoom"))
-b.slider("Crop position, left → right", 0, 100, key="zoom_x", format="%d %%", **ui.default_kw("zoom_x"),
-         disabled=W <= zoom)
-c.slider("Crop position, top → bottom", 0, 100, key="zoom_y", format="%d %%", **ui.default_kw("zoom_y"),
-         disabled=H <= zoom)
+crop_controls(W, H, zoom)
 
 if scheme == "jpeg":
     jfigs, jnote = figs.jpeg_figures(r.jpeg, (zy, zx))
@@ -218,8 +238,7 @@ if scheme == "jpeg":
               f"{8 * r.pillow[1] / (H * W):.2f} bpp (headers, tables, Huffman coding of zero runs).")
 
 # ---- Views (pills: each costs time on every move) -----------------------------------------------------------------
-st.pills("Views: each one is redrawn on every change, so open the ones you discuss", list(IMAGE_VIEWS),
-         selection_mode="multi", key="views", format_func=IMAGE_VIEWS.get, **ui.default_kw("views"))
+views_pills()
 
 
 def error_view():
@@ -263,8 +282,10 @@ def split_view():
                     **ui.default_kw("split"))
     block = ('[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] > '
              '[data-testid="stFullScreenFrame"] img[alt^="Split:"])')  # the container holding the two images
-    st.markdown(f"<style>{block} {{display: grid !important;}} {block} > div {{grid-area: 1 / 1;}} "
-                f"img[alt='Split: Q(x)'] {{clip-path: inset(0 0 0 {pos}%);}}</style>", unsafe_allow_html=True)
+    st.markdown(f"<style>{block} {{display: grid !important; grid-template-columns: minmax(0, 1fr); width: 100%;}} "
+                f"{block} > div {{grid-area: 1 / 1; width: 100%;}} "
+                f"img[alt='Split: Q(x)'] {{clip-path: inset(0 0 0 {pos}%);}} {block} > div:nth-child(2) "
+                "{filter: drop-shadow(-2px 0 0 #cc00cc);}</style>", unsafe_allow_html=True)  # the split line
     with st.container(gap=None):  # both images stacked in one grid cell; Q(x) clipped from the left
         st.image(src.png, output_format="PNG", width="stretch", alt="Split: x")  # the files shown above:
         st.image(r.png, output_format="PNG", width="stretch", alt="Split: Q(x)")  # the browser has them
