@@ -602,14 +602,24 @@ h1 {font-size: 1.8rem !important;}
 [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"])
   {display: none;}
 [data-testid="stMetric"] {padding: 0.2rem 0.6rem !important;}
+[data-testid="stMetric"] > div {padding: 0.3rem 0.4rem !important;}
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] {min-height: 0; margin: 0;}
+[data-testid="stMetricLabel"] p {margin: 0 !important;}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li {font-size: 1.2rem;
   color: #000;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.02rem !important;
   color: #111 !important; line-height: 1.3;}
+/* the formula lines under the cards stay small: the cards and the chart come first */
+[data-testid="stColumn"]:has([data-testid="stMetric"]) [data-testid="stCaptionContainer"],
+[data-testid="stColumn"]:has([data-testid="stMetric"]) [data-testid="stCaptionContainer"] p
+  {font-size: 0.86rem !important; line-height: 1.2;}
 [data-testid="stMetric"] {border: 2px solid #000 !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem; color: #000;}
 [data-testid="stMetricValue"] {font-size: 1.75rem; color: #000;}
 [data-testid="stWidgetLabel"] p {font-size: 1.05rem; color: #000;}
+/* a chart drawn as a picture keeps its proportions: at the full width it would be taller than the screen */
+[data-testid="stMain"] [data-testid="stHtml"] img[src^="data:image/svg"] {max-height: 66vh; width: auto !important;
+  max-width: 100%;}
 .qv-qr {position: fixed; right: 10px; bottom: 10px; z-index: 999990; background: #fff; padding: 6px;
   border: 2px solid #000; border-radius: 6px; text-align: center; font: 12px sans-serif; color: #000;}
 .qv-qr img {width: 132px; height: 132px; display: block; image-rendering: pixelated;}
