@@ -294,10 +294,51 @@ def needs_model(what: str) -> bool:
     return source == "model"
 
 
+def mixed_choice():
+    """(all assignments, the promotion path k = 0…3, the current choice, the low width, its sensitivities)."""
+    pts, sens_by_bits = cw.mixed_sweep()
+    by = {p["bits"]: p for p in pts}
+    low = int(st.session_state.get("mp_low", 2))
+    s_low = sens_by_bits[low]
+    path = [by[tuple(8 if i in nn.promote_most_sensitive(s_low, k) else low for i in range(3))] for k in range(4)]
+    if st.session_state.get("mp_mode") == "manual":
+        cur = by[tuple(int(st.session_state.get(f"mp_b{i}", 4)) for i in range(3))]
+    else:
+        cur = path[int(st.session_state.get("mp_k", 1))]
+    return pts, path, cur, low, s_low
+
+
 def layers_view():
-    st.markdown(f"**Per layer** — {scheme_label} on each layer of the digits MLP")
     if not needs_model("The per-layer table"):
         return
+    c1, c2 = st.columns([1, 2])
+    mode = c1.segmented_control("Bits per layer", ["promote", "manual"], key="mp_mode",
+                                format_func={"promote": "promote the k most sensitive", "manual": "choose"}.get,
+                                **ui.default_kw("mp_mode")) or "promote"
+    if mode == "promote":
+        a, b = c2.columns(2)
+        a.select_slider("The others at", [2, 3, 4], key="mp_low", **ui.default_kw("mp_low"),
+                        format_func=lambda v: f"INT{v}")
+        b.slider("Promote to INT8: k layers", 0, 3, key="mp_k", **ui.default_kw("mp_k"))
+    else:
+        for i, col in enumerate(c2.columns(3)):
+            col.selectbox(f"{M.mlp.names[i]} bits", [2, 3, 4, 8], key=f"mp_b{i}", **ui.default_kw(f"mp_b{i}"))
+    pts, path, cur, low, s_low = mixed_choice()
+    f_acc = cw.model_accuracy(None, None)[0]
+    left, right = st.columns([3, 2])
+    with left:
+        front = nn.pareto_front([p["bytes"] for p in pts], [p["acc"] for p in pts])
+        fig, text = figs.pareto_figure(pts, front, M.mlp.names, path, f_acc, cur)
+        order = ", ".join(M.mlp.names[i] for i in sorted(range(3), key=lambda i: (s_low[i], i)))
+        ui.plot(fig, f"This choice: {'/'.join(map(str, cur['bits']))} bits → {cur['bytes']:,.0f} bytes, "
+                     f"{100 * cur['acc']:.1f} %. Most to least sensitive at INT{low} (one at a time): {order}. " + text)
+    with right:
+        sens = cw.sensitivity(scheme)
+        ui.plot(figs.sensitivity_figure(sens, M.mlp.names, f_acc, scheme_label.split(",")[0]),
+                f"Quantize one layer, keep the others float: "
+                f"{', '.join(f'{n} {100 * a:.1f} %' for n, a in zip(M.mlp.names, sens))} (float {100 * f_acc:.1f} %). "
+                "The lowest bar is the most sensitive layer.")
+    st.markdown(f"**Per layer** — {scheme_label} on each layer of the digits MLP")
     rows = cw.layer_table(scheme)
     st.dataframe(rows, hide_index=True, column_config={
         "MSE": st.column_config.NumberColumn(format="%.3g", help="mean((w − ŵ)²)"),
@@ -311,42 +352,6 @@ def layers_view():
                "cosine = ⟨w, ŵ⟩/(‖w‖‖ŵ‖) · max |e| = max|w − ŵ| · bytes = bits/w × N / 8. "
                f"Total {sum(r['bytes'] for r in rows):,.0f} bytes for {sum(w.size for w in M.mlp.weights):,} weights "
                f"(float32: {4 * sum(w.size for w in M.mlp.weights):,}).")
-    f_acc = cw.model_accuracy(None, None)[0]
-    sens = cw.sensitivity(scheme)
-    left, right = st.columns([2, 3])
-    with left:
-        ui.plot(figs.sensitivity_figure(sens, M.mlp.names, f_acc, scheme_label.split(",")[0]),
-                f"Quantize one layer, keep the others float: {', '.join(f'{n} {100 * a:.1f} %' for n, a in zip(M.mlp.names, sens))} "
-                f"(float {100 * f_acc:.1f} %). The lowest bar is the most sensitive layer.")
-    with right:
-        pts, sens_by_bits = cw.mixed_sweep()
-        by = {p["bits"]: p for p in pts}
-        c1, c2 = st.columns([1, 2])
-        mode = c1.segmented_control("Bits per layer", ["promote", "manual"], key="mp_mode",
-                                    format_func={"promote": "promote k", "manual": "choose"}.get,
-                                    **ui.default_kw("mp_mode")) or "promote"
-        low = int(st.session_state["mp_low"])
-        s_low = sens_by_bits[low]
-        path = []
-        for k in range(4):
-            up = nn.promote_most_sensitive(s_low, k)
-            path.append(by[tuple(8 if i in up else low for i in range(3))])
-        if mode == "promote":
-            a, b = c2.columns(2)
-            a.select_slider("Others at", [2, 3, 4], key="mp_low", **ui.default_kw("mp_low"),
-                            format_func=lambda v: f"INT{v}")
-            k = b.slider("Promote to INT8: k", 0, 3, key="mp_k", **ui.default_kw("mp_k"))
-            cur = path[k]
-        else:
-            cols = c2.columns(3)
-            bits3 = tuple(int(col.selectbox(M.mlp.names[i], [2, 3, 4, 8], key=f"mp_b{i}", **ui.default_kw(f"mp_b{i}")))
-                          for i, col in enumerate(cols))
-            cur = by[bits3]
-        front = nn.pareto_front([p["bytes"] for p in pts], [p["acc"] for p in pts])
-        fig, text = figs.pareto_figure(pts, front, M.mlp.names, path, f_acc, cur)
-        order = ", ".join(M.mlp.names[i] for i in sorted(range(3), key=lambda i: (s_low[i], i)))
-        ui.plot(fig, f"This choice: {'/'.join(map(str, cur['bits']))} bits → {cur['bytes']:,.0f} bytes, "
-                     f"{100 * cur['acc']:.1f} %. Most to least sensitive at INT{low} (one at a time): {order}. " + text)
 
 
 def qat_view():
@@ -365,13 +370,11 @@ def qat_view():
 
 
 def outliers_view():
-    st.markdown("**Outliers in a product**: Y = X·W with X the LLM-like activations (tokens × features) and W a "
-                "256 × 256 Gaussian weight (features × outputs, fixed)")
     if source == "synthetic" and kind == "llm_activations":
-        x, x_key, what = w, source_key, "X is this page's tensor"
+        x, x_key, what = w, source_key, "Y = X·W, X this page's tensor (tokens × features)"
     else:
         x, x_key, what = cw.synthetic("llm_activations", 0), ("synthetic", "llm_activations", 0), \
-            "X is the LLM-like activations, seed 0 (choose them as the source to vary the seed)"
+            "Y = X·W, X the LLM-like activations, seed 0 (choose them as the source to vary the seed)"
     a, b = st.columns(2)
     thr = a.slider("LLM.int8() threshold: a feature is an outlier when max|X_j| ≥", 1.0, 20.0, step=0.5,
                    key="int8_threshold", **ui.default_kw("int8_threshold"))
@@ -382,7 +385,7 @@ def outliers_view():
     left, right = st.columns(2)
     with left:
         fig, text = figs.outlier_methods(res, float(thr), float(alpha))
-        ui.plot(fig, what + ". " + text)
+        ui.plot(fig, what + ", W a fixed 256 × 256 Gaussian weight (features × outputs). " + text)
     with right:
         fig, text = figs.smoothquant_view(cw.SQ_ALPHAS, curve, float(alpha), res["amax_x"], res["amax_xs"],
                                           res["amax_w"], res["amax_ws"])
@@ -410,6 +413,36 @@ def reference_view():
                "8,030,261,248 parameters.")
 
 
+def view_lesson(key) -> str:
+    """The number an opened view is about, for the summary line on the first screen (cached results)."""
+    if key == "outliers":
+        x, xk = ((w, source_key) if source == "synthetic" and kind == "llm_activations" else
+                 (cw.synthetic("llm_activations", 0), ("synthetic", "llm_activations", 0)))
+        r = cw.outlier_matmul(xk, x, float(st.session_state["int8_threshold"]), float(st.session_state["sq_alpha"]))
+        return (f"XW in INT8: per tensor {r['int8_tensor']['sqnr']:.1f} dB, LLM.int8() {r['llm_int8']['sqnr']:.1f} dB, "
+                f"SmoothQuant (α = {float(st.session_state['sq_alpha']):.2f}) {r['smoothquant']['sqnr']:.1f} dB")
+    if key == "layers" and source == "model":
+        pts, path, cur, low, _ = mixed_choice()
+        return (f"{'/'.join(map(str, cur['bits']))} bits per layer: {cur['bytes']:,.0f} bytes, {100 * cur['acc']:.1f} % "
+                f"(all INT{low}: {100 * path[0]['acc']:.1f} %, all INT8: {100 * path[-1]['acc']:.1f} %)")
+    if key == "qat" and source == "model" and (q := cw.qat_results()):
+        return "; ".join(f"INT{b} PTQ {100 * p:.1f} % → QAT {100 * a:.1f} %" for b, (p, a) in q.items())
+    if key == "accumulate":
+        a = cw.accumulation()
+        return (f"10,000 values of U[0, 1) summed in BF16: {a['bf16'][1]:,.0f}; FP16 {a['fp16'][1]:,.0f}; "
+                f"FP32 {a['fp32'][1]:,.1f}")
+    if key == "blocksize":
+        d = cw.blocksize_sweep(source_key, w)["this tensor"]
+        nf, ia = d["sqnr"]["NF4"], d["sqnr"]["INT4 affine"]
+        return (f"this tensor, NF4 vs affine INT4: {nf[0]:.1f} vs {ia[0]:.1f} dB at B = {d['sizes'][0]}, "
+                f"{nf[-1]:.1f} vs {ia[-1]:.1f} dB at B = {d['sizes'][-1]}")
+    if key == "reference":
+        by = {r["quant"]: r for r in cw.llama_reference() if r["imatrix"] == "None"}
+        return (f"LLaMA-3-8B: Q4_0 +{by['q4_0']['delta_ppl']:.2f} perplexity at {by['q4_0']['bpw']:.2f} bits/w, "
+                f"Q8_0 +{by['q8_0']['delta_ppl']:.3f}")
+    return ""
+
+
 outliers = figs.outlier_summary(w, result.values, axis)
 summary.caption(f"**{source_label}** · {scheme_label} · {bpw:.4g} bits per weight · SQNR {ui.fmt_db(sqnr)}, "
            + (f"{ui.fmt_db(bound - sqnr)} below the Gaussian bound at that rate · " if bound >= sqnr else
@@ -417,7 +450,8 @@ summary.caption(f"**{source_label}** · {scheme_label} · {bpw:.4g} bits per wei
            + (f"{clipped:.2%} of values clipped" if clipped else "nothing clipped")
            + (f" · **{outliers}**" if outliers else "")
            + (f" · **{lesson}**" if "compare" in views and (lesson := compare_lesson(cw.comparison(source_key, w)))
-              else ""))
+              else "")
+           + "".join(f" · **{t}**" for t in (view_lesson(k) for k in views[:1]) if t))
 for key in views:  # in the order the preset or the link lists them: the lesson's view first
     view(key)
 

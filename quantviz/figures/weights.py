@@ -945,7 +945,7 @@ def reference_figure(rows: list[dict], sweep: dict, formats: list[dict], float_a
     """llama.cpp's LLaMA-3-8B perplexity and the digits MLP's accuracy against one bits-per-weight axis."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.13,
                         subplot_titles=("LLaMA-3-8B, Wikitext-2: perplexity added by quantization (llama.cpp's table)",
                                         "digits MLP (this page), test accuracy"))
     plain = [r for r in rows if r["imatrix"] == "None" and r["quant"] != "f16"]
