@@ -2,6 +2,7 @@
 the answer checks, and the step figures."""
 
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -306,6 +307,33 @@ def test_claims_written_in_prompts_and_reveals_hold_for_the_engine():
     # the cameraman's sky (banding 4: "around 0.8 of full scale") rounds to white at 1 bit
     x = L.live("Images", step("banding", 4).values).data["x"]
     assert float(np.median(x[:100, 300:500])) == pytest.approx(0.8, abs=0.05)
+
+
+COLOUR_WORDS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "purple": "#CC79A7"}
+
+
+@pytest.mark.parametrize("lid,i,s", STEPS, ids=IDS)
+def test_colours_named_in_the_texts_are_the_figures_colours(lid, i, s):
+    """'the uniform curve (orange)': the trace of that name in the step's figure has that colour."""
+    live = L.live(s.page, s.values)
+    view = step_view(live, s.figure)
+    text = " ".join([s.prompt, L.reveal_text(s, live.numbers), view.notice])
+    named = re.findall(r"(?:the )?([\w-]+)(?: curve| SNR)? \((blue|orange|green|purple)\)", text)
+    if view.fig is None or not named:
+        return
+    colours = {t.name.split(",")[0]: (t.line.color if t.line is not None else None) for t in view.fig.data
+               if t.name}
+    for name, word in named:
+        name = {"Uniform": "uniform"}.get(name, name)
+        if name in colours:
+            assert colours[name] == COLOUR_WORDS[word], (name, word, colours[name])
+
+
+def test_mu_law_figure_colours_are_checked():
+    s = step("mu_law", 1)
+    view = step_view(L.live(s.page, s.values), s.figure)
+    names = [t.name for t in view.fig.data]
+    assert "uniform" in names and any(n.startswith("μ-law") for n in names)
 
 
 def test_format_number():

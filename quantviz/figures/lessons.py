@@ -88,7 +88,7 @@ def _nonuniform(live: Live, view: str) -> View:
     fixed = nu.mismatch_curve(nu.mismatch_offsets(xu, lm), level, curves.levels_db)
     fig = figs.loading_figure(curves, fixed, level, bits, mu, level)
     return View(f"The dotted vertical line is this step's level ({level:g} dB), the shaded band overload. Uniform "
-                "SNR (blue) falls 1 dB per dB of level; μ-law and A-law stay near "
+                "SNR (orange) falls 1 dB per dB of level; μ-law (green) and A-law (purple) stay near "
                 f"{nu.mu_law_snr_db(bits, mu, 0.0):.0f} dB over a wide range of levels, until overload.", fig=fig)
 
 
