@@ -38,6 +38,7 @@ def attempt(fn, *args, **kwargs):
 
 
 ui.preset_picker(THEORY_PRESETS, key="theory_preset")
+ui.interactive_toggle(st.sidebar)
 
 # ---- The three seed examples: the first screen ---------------------------------------------------------------
 def seed_examples() -> None:
@@ -124,9 +125,9 @@ def widrow_section() -> None:
     ])
     h, r = st.columns(2)
     with h:
-        ui.plot(figs.widrow_histogram(d), key="widrow_hist")
+        ui.plot(figs.widrow_histogram(d), key="widrow_hist", width=520)
     with r:
-        ui.plot(figs.widrow_autocorrelation(d), key="widrow_acf")
+        ui.plot(figs.widrow_autocorrelation(d), key="widrow_acf", width=520)
     why = []
     if d.overload:
         why.append(f"{d.overload:.1%} of the samples overload (the dither pushes x beyond ±1), so the error "

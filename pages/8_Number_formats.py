@@ -37,6 +37,7 @@ def pct(v: float) -> str:
 
 # ---- Controls: the value (first screen), the Qm.n explorer (sidebar) ---------------------------------------------
 ui.preset_picker(FORMAT_PRESETS, key="formats_preset")
+ui.interactive_toggle(st.sidebar)
 with st.sidebar:
     st.subheader("Fixed point Qm.n")
     m = st.slider("integer bits m", 0, 15, key="q_m", **ui.default_kw("q_m"))

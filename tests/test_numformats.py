@@ -195,3 +195,19 @@ def test_float_bad_input():
         nf.float_value(float("nan"), "fp16")
     with pytest.raises(ValueError, match="≤ 16 bits"):
         nf.representable("fp32")
+
+
+def test_spacing_figure_draws_the_engine():
+    from quantviz.figures.numformats import spacing_figure
+
+    fig = spacing_figure(0.1, 3, 4)
+    by_name = {t.name: t for t in fig.data}
+    for fmt, label in nf.FLOAT_LABELS.items():
+        t = by_name[label]
+        assert np.array_equal(np.asarray(t.y), nf.spacing(np.asarray(t.x), fmt))
+        assert np.all(np.diff(np.asarray(t.y)) >= 0)  # the gap never shrinks as the value grows
+    fixed = by_name["fixed point Q3.4 (2⁻ⁿ up to 2^m)"]
+    assert list(fixed.y) == [2**-4, 2**-4] and fixed.x[-1] == 8.0
+    rel = {t.name: t for t in spacing_figure(0.1, 3, 4, view="relative").data}["fp16 (IEEE half, E5M10)"]
+    normal = np.asarray(rel.x) >= nf.float_info("fp16").min_normal
+    assert np.all((np.asarray(rel.y)[normal] <= 2**-10 * (1 + 1e-12)) & (np.asarray(rel.y)[normal] >= 2**-11))

@@ -8,7 +8,7 @@ import pytest
 from quantviz import numformats as nf
 from quantviz.app.params import FORMAT_FIELDS, FORMAT_PRESETS
 from quantviz.app.state import to_query
-from tests.apptest_utils import metric_values, plotly_specs, run_page
+from tests.apptest_utils import metric_values, plotly_specs, run_page, svg_figures
 from tests.test_page_state import reopen, widgets
 
 PAGE = "pages/8_Number_formats.py"
@@ -38,7 +38,8 @@ def test_defaults_show_0_1_in_every_format():
     for fmt in nf.FLOAT_FORMATS:  # every row's error is the engine's
         v = nf.float_value(0.1, fmt)
         assert rows[nf.FLOAT_LABELS[fmt]][3] == f"{v.error:.4g}".replace("-", "−").replace("e+", "e")
-    spec = plotly_specs(at)[0]
+    assert len(svg_figures(at)) == 1 and not plotly_specs(at)  # a static picture by default
+    spec = plotly_specs(run_page(PAGE, {"interactive": "true"}))[0]
     names = [t["name"] for t in spec["data"]]
     assert all(nf.FLOAT_LABELS[f] in names for f in nf.FLOAT_FORMATS) and any("Q3.4" in n for n in names)
 
@@ -75,7 +76,7 @@ def test_no_word_is_a_message_not_a_traceback():
     at = run_page(PAGE, {"q_m": 0, "q_n": 0, "q_signed": "false"})
     assert at.error and "word length" in at.error[0].value
     assert table_rows(at)  # the float rows still show
-    assert plotly_specs(at)
+    assert svg_figures(at)
 
 
 def _extremes():
@@ -94,7 +95,7 @@ def _extremes():
 def test_every_control_at_its_extremes(key, value):
     at = run_page(PAGE, {key: str(value).lower() if isinstance(value, bool) else value})
     assert widgets(at)[key] == value
-    assert len(table_rows(at)) == 7 and plotly_specs(at)
+    assert len(table_rows(at)) == 7 and (svg_figures(at) or plotly_specs(at))
 
 
 def test_largest_word():
@@ -104,7 +105,7 @@ def test_largest_word():
 
 
 def test_relative_view():
-    at = run_page(PAGE, {"ulp_view": "relative"})
+    at = run_page(PAGE, {"ulp_view": "relative", "interactive": "true"})
     spec = plotly_specs(at)[0]
     assert "relative" in spec["layout"]["title"]["text"]
 

@@ -7,7 +7,7 @@ import pytest
 from quantviz import worked as W
 from quantviz.app.params import THEORY_FIELDS, THEORY_PRESETS
 from quantviz.app.state import to_query
-from tests.apptest_utils import metric_values, plotly_specs, run_page
+from tests.apptest_utils import metric_values, plotly_specs, run_page, svg_figures, trace_values
 from tests.test_page_state import reopen, widgets
 
 PAGE = "pages/7_Theory.py"
@@ -31,7 +31,7 @@ def test_seed_examples_on_the_first_run():
     assert len(at.latex) == 3  # the three general formulas, typeset
     # example 2's list through quantviz.metrics: 10·log10(4.1² / (0.19/3)) = 24.24 dB
     assert "MAX = 4.1 and MSQE = 0.06333: PSQNR = 24.24 dB" in " ".join(c.value for c in at.caption)
-    assert not at.get("plotly_chart")  # the closed sections send nothing
+    assert not at.get("plotly_chart") and not svg_figures(at)  # the closed sections send nothing
     assert at.query_params == {} or all(not v for v in at.query_params.values())  # defaults: a short link
 
 
@@ -45,7 +45,14 @@ def test_sections_open_and_agree_with_the_engine():
     assert m["total error power, in Δ² (Δ = 1)"] == "0.25"  # TPDF: Δ²/4
     assert m["noise-power gain C(2k, k)"] == "6 ×"
     assert m["uniform?"] == "yes" and m["white?"] == "yes"  # busy noise at 8 bits
-    assert len(plotly_specs(at)) == 2
+    assert len(svg_figures(at)) == 2 and not plotly_specs(at)  # static pictures by default
+    at = run_page(PAGE, {**ALL_OPEN, "interactive": "true"})  # Plotly one toggle away
+    specs = plotly_specs(at)
+    assert [s["layout"]["title"]["text"] for s in specs] == ["Is the error uniform? Histogram of e/Δ",
+                                                            "Is the error white? Autocorrelation of e"]
+    d = W.widrow_demo("noise", 8)
+    acf_y = [v for v in trace_values(specs[1]["data"][1]["y"])]
+    assert acf_y == pytest.approx(d.acf.tolist(), abs=1e-6)  # the stems' tops are the engine's r[k]/r[0]
 
 
 def test_widrow_slow_sine_fails_then_dither_fixes_it():

@@ -453,11 +453,12 @@ THEORY_FIELDS = {
     "w_signal": Field("noise", WIDROW_SIGNALS), "w_bits": Field(8, lo=1, hi=16),
     "w_dither": Field("none", WIDROW_DITHERS),
     "sec_seeds": Field(True), "sec_noise": Field(False), "sec_bits": Field(False), "sec_dither": Field(False),
-    "sec_widrow": Field(False),
+    "sec_widrow": Field(False), "interactive": Field(False),  # charts as static SVG pictures, or Plotly (ui.plot)
 }
 PAGE_FIELDS["Theory"] = THEORY_FIELDS
-# Each preset is a whole state (a clean link) that opens its section in the first screen (the seeds folded away).
-_TH = {k: f.default for k, f in THEORY_FIELDS.items()}
+# Each preset is a whole state (a clean link) that opens its section in the first screen (the seeds folded away);
+# the chart style ("interactive") is the viewer's choice, left as it is.
+_TH = {k: f.default for k, f in THEORY_FIELDS.items() if k != "interactive"}
 _TH_ONLY = {**_TH, "sec_seeds": False}
 THEORY_PRESETS = {
     "The three worked examples (QE, MSQE, PSQNR)": _TH,
@@ -483,9 +484,10 @@ FORMAT_FIELDS = {
     "nf_x": Field(0.1, lo=-3.4e38, hi=3.4e38), "q_m": Field(3, lo=0, hi=15), "q_n": Field(4, lo=0, hi=16),
     "q_signed": Field(True), "q_overflow": Field("saturate", ("saturate", "wrap")),
     "q_rounding": Field("nearest", ("nearest", "floor")), "ulp_view": Field("absolute", ("absolute", "relative")),
+    "interactive": Field(False),
 }
 PAGE_FIELDS["Number formats"] = FORMAT_FIELDS
-_NF = {k: f.default for k, f in FORMAT_FIELDS.items()}
+_NF = {k: f.default for k, f in FORMAT_FIELDS.items() if k != "interactive"}
 FORMAT_PRESETS = {
     "0.1 is not a binary fraction": _NF,
     "1/3 in every format": {**_NF, "nf_x": 0.3333333333},

@@ -50,6 +50,15 @@ def _staircase(fmt: str):
     return x, nf.spacing(x, fmt)
 
 
+_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _decade_ticks(lo: int, hi: int, every: int) -> dict:
+    """tickvals/ticktext for the decades 10^lo … 10^hi, one label every ``every`` decades, as 10⁻⁶ (1 for 10⁰)."""
+    ks = range(lo - lo % every, hi + 1, every)
+    return dict(tickvals=[10.0**k for k in ks], ticktext=["1" if k == 0 else f"10{str(k).translate(_SUP)}" for k in ks])
+
+
 def spacing_figure(value: float, m: int, n: int, signed: bool = True, view: str = "absolute",
                    formats=tuple(nf.FLOAT_FORMATS)) -> go.Figure:
     """Log–log plot of the gap between neighbouring representable numbers against the value, for each float
@@ -59,36 +68,39 @@ def spacing_figure(value: float, m: int, n: int, signed: bool = True, view: str 
     1/x for fixed point. A dotted line marks ``value``.
     """
     rel = view == "relative"
-    fig = base_figure("Spacing between neighbouring numbers" + (", relative to the value" if rel else ""),
-                      "value |x| (log scale)", "gap / |x| (log scale)" if rel else "gap to the next number (log scale)",
-                      height=400, legend_rows=2, hovermode="closest",
-                      xaxis=dict(type="log", range=[np.log10(X_LO), np.log10(X_HI)], exponentformat="power"),
-                      yaxis=dict(type="log", exponentformat="power"))
+    traces = []
     for fmt in formats:
         x, g = _staircase(fmt)
         if x.size == 0:
             continue
-        y = g / x if rel else g
         if rel:  # within an octave the relative gap falls as 1/x: draw each octave's segment, not a step
             xs = np.repeat(x, 2)[1:-1]
-            ys = np.repeat(g, 2)[:-2] / xs
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=nf.FLOAT_LABELS[fmt],
+            traces.append(go.Scatter(x=xs, y=np.repeat(g, 2)[:-2] / xs, mode="lines", name=nf.FLOAT_LABELS[fmt],
                                      line=dict(color=FORMAT_COLORS[fmt], width=2)))
         else:
-            fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=nf.FLOAT_LABELS[fmt],
+            traces.append(go.Scatter(x=x, y=g, mode="lines", name=nf.FLOAT_LABELS[fmt],
                                      line=dict(color=FORMAT_COLORS[fmt], width=2, shape="hv")))
     f = nf.FixedFormat(m, n, signed)
-    top = 2.0**m
-    xs = np.array([max(X_LO, f.resolution / 2**8), min(top, X_HI)])
-    ys = f.resolution / xs if rel else np.full(2, f.resolution)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"fixed point {f.name} (2⁻ⁿ up to 2^m)",
+    xs = np.array([max(X_LO, f.resolution / 2**8), min(2.0**m, X_HI)])
+    traces.append(go.Scatter(x=xs, y=f.resolution / xs if rel else np.full(2, f.resolution), mode="lines",
+                             name=f"fixed point {f.name} (2⁻ⁿ up to 2^m)",
                              line=dict(color=FIXED_COLOR, width=3, dash="dash")))
+    ally = np.concatenate([np.asarray(t.y, dtype=float) for t in traces])
+    ally = ally[np.isfinite(ally) & (ally > 0)]
     v = abs(float(value))
     if X_LO <= v <= X_HI:  # a trace, not a shape: its x is a value on the log axis like the data's
-        ally = np.concatenate([np.asarray(t.y, dtype=float) for t in fig.data])
-        ally = ally[np.isfinite(ally) & (ally > 0)]
-        fig.add_trace(go.Scatter(x=[v, v], y=[ally.min(), ally.max()], mode="lines", name=f"your value x = {value:.4g}",
-                                 line=dict(color=COLORS["dither"], width=1.5, dash="dot"), hoverinfo="skip"))
+        traces.append(go.Scatter(x=[v, v], y=[ally.min(), ally.max()], mode="lines",
+                                 name=f"your value x = {value:.4g}", hoverinfo="skip",
+                                 line=dict(color=COLORS["dither"], width=1.5, dash="dot")))
+    # decade ticks written as powers (10⁻⁶): the same labels in the Plotly chart and in its static SVG picture
+    y0, y1 = int(np.floor(np.log10(ally.min()))), int(np.ceil(np.log10(ally.max())))
+    y_every = max(1, -(-(y1 - y0) // 7))
+    fig = base_figure("Spacing between neighbouring numbers" + (", relative to the value" if rel else ""),
+                      "value |x| (log scale)", "gap / |x| (log scale)" if rel else "gap to the next number (log scale)",
+                      height=400, legend_rows=2, hovermode="closest",
+                      xaxis=dict(type="log", range=[np.log10(X_LO), np.log10(X_HI)], **_decade_ticks(-8, 5, 2)),
+                      yaxis=dict(type="log", **_decade_ticks(y0, y1, y_every)))
+    fig.add_traces(traces)
     return fig
 
 
