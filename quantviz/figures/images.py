@@ -23,7 +23,7 @@ from quantviz.image_dither import KERNELS
 from quantviz.image_metrics import colour_index, png_bytes as _png_raw, png_file
 from quantviz.image_quant import srgb_to_linear
 
-MAX_DISPLAY = 1200  # px: wider images are shown with every k-th pixel (no resampling); a 1 MP work image fits
+MAX_DISPLAY = 1200  # px: wider images are shown with every k-th pixel (no resampling); work images fit (1024 × 768)
 
 
 # ---- pixels out ---------------------------------------------------------------------------------------------
