@@ -9,7 +9,7 @@ from quantviz.app import ui
 from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
 from quantviz.app.params import SAMPLE_RATES, SIGNAL_LENGTHS, SIGNAL_PRESETS, SIGNAL_VIEW_LENS, SIGNAL_VIEWS
-from quantviz.figures.signals import FULL_WIDTH, HALF_WIDTH
+from quantviz.figures.signals import HALF_WIDTH
 from quantviz.dither import subtractive_makes_error_independent
 
 ui.setup_page("Signals", "Quantize a test signal and watch the error: where the Δ²/12 model holds and where it breaks.")
@@ -120,7 +120,7 @@ def time_views(half: bool):
     """Signal and error over a window (half width beside a lesson's first view). Not an st.fragment: on this
     page a fragment made every bits move ~17 ms slower (measured), and a window move reruns from cached results."""
     charts = st.container()  # drawn above the window controls, filled after them
-    c1, c2, c3 = st.columns([2, 5, 1.4] if not half else [2, 3, 1.6], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([2, 5, 1.4] if not half else [1.5, 2.2, 1.6], vertical_alignment="bottom")
     view_len = c1.select_slider("Window (samples)", SIGNAL_VIEW_LENS, key="view_len", format_func="{:,}".format,
                                 **ui.default_kw("view_len"))
     view_start = 0
@@ -132,22 +132,22 @@ def time_views(half: bool):
                                                                     else {}))
     ui.interactive_toggle(c3)
     with charts:
-        ui.plot(fig, notice, width=HALF_WIDTH if half else FULL_WIDTH)
+        ui.plot(fig, notice, width=ui.SVG_HALF if half else ui.SVG_FULL)
 
 
 def staircase_view():
     ui.plot(*figs.transfer_view(spec, step, float(np.min(x)), float(np.max(x)), granular_edges(spec, step),
-                                a.clip_fraction), width=HALF_WIDTH)
+                                a.clip_fraction), width=ui.SVG_HALF)
 
 
 def histogram_view():
     ui.plot(*figs.histogram_view(spec, step, a.hist_centers, a.hist_density, x, a.values, a.clip_fraction,
-                                 m["max_abs"]), width=HALF_WIDTH)
+                                 m["max_abs"]), width=ui.SVG_HALF)
 
 
 def spectrum_view():
     sp = spectra(source_key, spec, fs, x, a.values, step)
-    ui.plot(*figs.spectrum_view(spec, fs, sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db), width=HALF_WIDTH)
+    ui.plot(*figs.spectrum_view(spec, fs, sp.freqs, sp.x_db, sp.q_db, sp.e_db, sp.floor_db), width=ui.SVG_HALF)
 
 
 def sweep_view():
@@ -155,14 +155,14 @@ def sweep_view():
     ui.plot(figs.sqnr_bits_figure(sw.bits, sw.measured_db, sw.model_db, theory.sine_sqnr_db(sw.bits),
                                   spec.bits if spec.bounded else None, m["sqnr"]),
             "Each bit buys 6.02 dB while the model holds. It fails at few bits (error tied to the signal), "
-            "when the signal clips, and when the signal is smaller than a step.", width=HALF_WIDTH)
+            "when the signal clips, and when the signal is smaller than a step.", width=ui.SVG_HALF)
 
 
 def autocorr_view():
     ui.plot(figs.autocorrelation_figure(autocorr(source_key, spec, x, a.values), min(x.size, 1 << 18)),
             "White error has no correlation beyond lag 0 (bars inside the band); coarse, undithered "
             "quantization of a periodic signal shows strong correlation, noise shaping a negative lag-1 value.",
-            width=HALF_WIDTH)
+            width=ui.SVG_HALF)
 
 
 DRAW = dict(zip(SIGNAL_VIEWS, [staircase_view, spectrum_view, histogram_view, sweep_view, autocorr_view]))

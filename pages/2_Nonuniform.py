@@ -87,7 +87,8 @@ def loading_view():
             "Uniform SNR falls 1 dB per dB of level; μ-law and A-law stay near 6.02b + 4.77 − 20·log10 ln(1+μ) = "
             f"{nu.mu_law_snr_db(bits, mu, 0.0):.0f} dB over a wide range of levels, until overload; Lloyd-Max wins "
             "only near the level it was designed for."
-            + (f" With {bits} bits the steps are too coarse for these fine-quantization formulas." if bits < 5 else ""))
+            + (f" With {bits} bits the steps are too coarse for these fine-quantization formulas." if bits < 5 else ""),
+            width=ui.SVG_HALF)
 
 
 def density_view():
@@ -113,7 +114,7 @@ def density_view():
                  + ", ".join(f"±{v:.4g}" if v > 1e-12 else "0" for v in lm.thresholds[lm.thresholds >= -1e-12])
                  + f" σ, MSE {lm.mse:.4g} σ² = {-10 * np.log10(lm.mse):.2f} dB: Max (1960), Table I, N = {2**bits}.")
     ui.plot(figs.density_figure(centers, dens, nu.source_pdf(dist, centers, sigma), cells.thresholds, cells.levels,
-                                overlay, (-half, half), nu.SOURCES[dist]), text)
+                                overlay, (-half, half), nu.SOURCES[dist]), text, width=ui.SVG_HALF)
 
 
 def compressor_view():
@@ -126,14 +127,14 @@ def compressor_view():
                  f"{ratio} than uniform")
     ui.plot(compressor(mu),
             f"A steep slope near 0 stretches small values over many uniform steps: {where}. "
-            "G.711's codes sit on the μ = 255 curve (8 straight chords).")
+            "G.711's codes sit on the μ = 255 curve (8 straight chords).", width=ui.SVG_HALF)
 
 
 def bits_view():
     ui.plot(figs.bits_figure(sweep(dist, level_db, mu), bits, {LABEL[r.scheme]: r.snr_db for r in rows[:4]}),
             "Every scheme gains about 6 dB per bit once the steps are fine; Lloyd-Max converges onto the Panter–Dite "
             "line 6.02b − 10·log10((1/12)(∫p^⅓)³) (from above); fixed-range schemes sit lower by a level-dependent "
-            "offset.")
+            "offset.", width=ui.SVG_HALF)
 
 
 def _set_step(value):  # a step button's callback: the slider itself moves, so it shows the drawn step

@@ -81,13 +81,13 @@ def test_titles_axis_titles_and_legend_names_are_drawn_as_text():
 
 
 @pytest.mark.parametrize("make", [
-    lambda f: f.add_trace(go.Bar(x=[1, 2], y=[3, 4])),
+    lambda f: f.add_trace(go.Bar(x=[1, 2], y=[3, 4], orientation="h")),
     lambda f: f.add_trace(go.Heatmap(z=[[1, 2], [3, 4]])),
     lambda f: f.add_trace(go.Scatter(x=[1, 2], y=[3, 4], fill="tozeroy")),
     lambda f: f.add_trace(go.Scatter(x=[1, 2], y=[3, 4], marker=dict(color=[1, 2]), mode="markers")),
     lambda f: f.add_annotation(x=1, y=1, text="arrow"),  # showarrow defaults to True
     lambda f: f.update_layout(xaxis=dict(type="category")),
-], ids=["bar", "heatmap", "fill", "marker-array", "arrow", "category"])
+], ids=["horizontal-bar", "heatmap", "fill", "marker-array", "arrow", "category"])
 def test_what_it_does_not_draw_is_refused(make):
     fig = _fig()
     fig.add_trace(go.Scatter(x=[1, 2], y=[3, 4]))
@@ -111,3 +111,14 @@ def test_every_signals_view_is_drawn_or_refused():
         except Unsupported:
             pass
     assert drawn >= 3
+
+
+def test_bars_start_at_zero_with_plotlys_padding_on_the_far_side_only():
+    fig = _fig()
+    fig.add_trace(go.Bar(x=[0.0, 1.0, 2.0], y=[1.0, 3.0, 2.0], marker=dict(color="#102030")))
+    axes = {}
+    root = ET.fromstring(figure_svg(fig, _axes=axes))
+    assert axes["y"][0] == 0.0 and axes["y"][1] > 3.0  # from zero, 5 % above the tallest bar
+    assert axes["x"][:2] == (-0.4, 2.4)  # the bars' edges: width 0.8 × spacing (bargap 0.2)
+    (bars,) = [p for p in root.iter(SVG + "path") if p.get("fill") == "#102030"]
+    assert bars.get("d").count("Z") == 3

@@ -53,6 +53,7 @@ h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem 0 !important;}
 [data-testid="stSidebarHeader"] {height: 2.2rem; min-height: 2.2rem; padding-bottom: 0;}
 [data-testid="stSidebarUserContent"] {padding-top: 0.2rem;}
 [data-testid="stSidebar"] [data-testid="stPageLink"] a {padding: 0.05rem 0.4rem;}
+[data-testid="stSidebar"] [data-testid="stPageLink"] p {font-size: 0.9rem; white-space: nowrap;}
 [data-testid="stSidebar"] hr {margin: 0.4rem 0;}
 </style>
 """
@@ -111,12 +112,12 @@ def _refreeze_if_grown() -> None:
 PAGES = [
     ("app.py", "Home"),
     ("pages/1_Signals.py", "Signals"),
-    ("pages/2_Nonuniform.py", "Non-uniform & VQ"),
+    ("pages/2_Nonuniform.py", "Non-uniform"),
     ("pages/3_Audio.py", "Audio"),
     ("pages/4_Images.py", "Images"),
     ("pages/5_Weights.py", "Weights"),
     ("pages/6_Lessons.py", "Lessons"),
-    ("pages/7_Theory.py", "Theory (formula sheet)"),
+    ("pages/7_Theory.py", "Theory"),
     ("pages/8_Number_formats.py", "Number formats"),
     ("pages/9_Glossary.py", "Glossary"),
 ]
@@ -140,10 +141,14 @@ def setup_page(title: str, intro: str) -> None:
     st.markdown(_CSS + (_PRESENT_CSS if presenting else ""), unsafe_allow_html=True)  # one element either way
     with st.sidebar:
         st.markdown("### quantviz")
-        for path, label in PAGES:
-            if (_ROOT / path).exists():
+        # two columns (the labs, then the learning pages): half the height, so the page's first control (the
+        # Bits slider) stays above the fold of a 1280×720 projector
+        present = [(path, label) for path, label in PAGES if (_ROOT / path).exists()]
+        half = -(-len(present) // 2)
+        for col, links in zip(st.columns(2, gap="small"), (present[:half], present[half:])):
+            for path, label in links:
                 try:
-                    st.page_link(path, label=label)
+                    col.page_link(path, label=label)
                 except StreamlitPageNotFoundError:  # a page script run on its own (e.g. AppTest.from_file)
                     break
     st.title(title)
@@ -386,6 +391,9 @@ def metric_cards(metrics: list[Metric]) -> None:
 
 
 INTERACTIVE = "interactive"  # the page field (bool) that switches its charts from static SVG to Plotly
+# A static picture's drawing width (px): the main column at 1280×720 with the sidebar open, and half of it, so
+# that on a projector the picture is drawn at its own size (scaled on wider screens, as a whole).
+SVG_FULL, SVG_HALF = 930, 457
 
 
 def static_charts() -> bool:

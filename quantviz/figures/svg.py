@@ -223,6 +223,15 @@ def _marker_svg(symbol: str, size: float, color: str, line_color: str, line_widt
         fill = "none" if symbol.endswith("-open") else color
         return (f'<path d="M{{x}},{{y0}}l{r:g},{r:g}l-{r:g},{r:g}l-{r:g},-{r:g}z" fill="{fill}" stroke="{color}" '
                 f'stroke-width="{line_width:g}"{op}/>')
+    if symbol in ("star", "star-open"):
+        fill = "none" if symbol.endswith("-open") else color
+        pts = []
+        for i in range(10):
+            rad = r * 1.25 if i % 2 == 0 else r * 0.5
+            a = math.pi / 2 + i * math.pi / 5
+            pts.append(f"{rad * math.cos(a):.2f},{-rad * math.sin(a):.2f}")
+        return (f'<path transform="translate({{x}},{{y}})" d="M{"L".join(pts)}Z" fill="{fill}" stroke="{color}" '
+                f'stroke-width="{max(line_width, 1):g}"{op}/>')
     if symbol == "x":
         return (f'<path d="M{{x0}},{{y0}}l{size:g},{size:g}m0,-{size:g}l-{size:g},{size:g}" stroke="{color}" '
                 f'stroke-width="{max(line_width, 1.5):g}" fill="none"{op}/>')
@@ -295,9 +304,12 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
             axis(m.group(1) + m.group(2))
     axis("x"), axis("y")
 
-    drawn, legend_items = [], []
+    drawn, legend_items, bars = [], [], []
     for t in traces:
         typ = t.get("type", "scatter")
+        if typ == "bar":
+            bars.append(t)
+            continue
         if typ not in ("scatter", "scattergl"):
             raise Unsupported(f"trace type {typ}")
         if t.get("fill") not in (None, "none") or t.get("error_y") or t.get("error_x"):
@@ -324,6 +336,45 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
         if visible is True and t.get("showlegend", True) is not False and t.get("name"):
             group = t.get("legendgroup")
             legend_items.append((t, mode, visible == "legendonly", group))
+
+    # bars (vertical, one bar trace per subplot or overlaid): the bar's edges on x, zero and the tops on y
+    per_subplot = {}
+    for t in bars:
+        if (t.get("orientation") or "v") != "v" or t.get("base") is not None or t.get("offset") is not None:
+            raise Unsupported("horizontal, based or offset bars")
+        marker = t.get("marker") or {}
+        if isinstance(marker.get("color"), (list, tuple, np.ndarray)) or isinstance(t.get("width"),
+                                                                                     (list, tuple, np.ndarray)):
+            raise Unsupported("per-bar colours or widths")
+        key = (t.get("xaxis") or "x", t.get("yaxis") or "y")
+        per_subplot[key] = per_subplot.get(key, 0) + 1
+        if per_subplot[key] > 1 and (layout.get("barmode") or "group") not in ("overlay",):
+            raise Unsupported("grouped or stacked bars")
+        xa, ya = axis(key[0]), axis(key[1])
+        y = _array(t.get("y"))
+        x = _array(t.get("x")) if t.get("x") is not None else np.arange(y.size, dtype=np.float64)
+        if x.size != y.size:
+            raise Unsupported("x and y of different lengths")
+        if xa.log or ya.log:
+            raise Unsupported("bars on a log axis")
+        xs = np.unique(x[np.isfinite(x)])
+        width = t.get("width")
+        if width is None:
+            gap = layout.get("bargap")
+            width = (float(np.min(np.diff(xs))) if xs.size > 1 else 1.0) * (1 - (0.2 if gap is None else gap))
+        width = float(width)
+        visible = t.get("visible", True)
+        if visible is True:
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.any():
+                xa.values.append((np.array([x[ok].min() - width / 2, x[ok].max() + width / 2]), 0.0))
+                lo, hi = min(0.0, float(y[ok].min())), max(0.0, float(y[ok].max()))
+                ya.values.append((np.array([lo]), _PADDED if lo < 0 else 0.0))
+                ya.values.append((np.array([hi]), _PADDED if hi > 0 else 0.0))
+            drawn.append((dict(t, _width=width), xa, ya, x, y, "bar"))
+            if t.get("showlegend", True) is not False and t.get("name") and (
+                    t.get("showlegend") or len(traces) > 1):
+                legend_items.append((dict(t, line=dict(color=marker.get("color"), width=8)), "lines", False, None))
 
     shapes = layout.get("shapes") or []
     for s in shapes:
@@ -401,6 +452,7 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
 
     # grid, zero lines
     tick_cache = {}
+    below = None  # the lowest text of a bottom axis (its title), for the legend strip under it
     for ax in axes.values():
         if not any(ax.name in p for p in pairs):
             continue
@@ -432,6 +484,19 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
         xp, yp = xa.px(xa.data(x)), ya.px(ya.data(y))
         parts = []
         op = float(t.get("opacity", 1) if t.get("opacity") is not None else 1)
+        if mode == "bar":
+            mk = t.get("marker") or {}
+            ok = np.isfinite(xp) & np.isfinite(yp)
+            half = abs(float(xa.px(t["_width"]) - xa.px(0.0))) / 2
+            y0 = float(ya.px(0.0))
+            d = "".join(f"M{a - half:.1f},{y0:.1f}H{a + half:.1f}V{b:.1f}H{a - half:.1f}Z"
+                        for a, b in zip(xp[ok].tolist(), yp[ok].tolist()))
+            mline = mk.get("line") or {}
+            stroke = (f' stroke="{mline.get("color")}" stroke-width="{float(mline.get("width")):g}"'
+                      if mline.get("width") and mline.get("color") else "")
+            mop = mk.get("opacity")
+            fop = f' fill-opacity="{float(mop):g}"' if mop is not None and mop < 1 else ""
+            parts.append(f'<path d="{d}" fill="{mk.get("color") or "#1f77b4"}"{stroke}{fop}/>')
         if "lines" in mode:
             ln = t.get("line") or {}
             lw = float(ln.get("width", 2) if ln.get("width") is not None else 2)
@@ -485,10 +550,12 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
             if ax.spec.get("showticklabels", True):
                 for (v, lab), p in zip(ticks, ax.px([v for v, _ in ticks])):
                     out.append(_text(p, ypos + tlen + 3 + tfs * 0.8, lab, tfs, "middle"))
+            bottom = ypos + tlen + 3 + tfs
             if title:
                 standoff = float(_get(ax.spec, "title", "standoff", default=10))
-                out.append(_text((ax.p0 + ax.p1) / 2, ypos + tlen + 3 + tfs + standoff + tsize * 0.8, title, tsize,
-                                 "middle"))
+                bottom = ypos + tlen + 3 + tfs + standoff + tsize * 0.8
+                out.append(_text((ax.p0 + ax.p1) / 2, bottom, title, tsize, "middle"))
+            below = max(below or 0.0, bottom + tsize * 0.3 + 4)
         else:
             xa = axes.get(anchor) if anchor in axes else axes.get("x")
             xpos = xa.p0 if xa is not None else X0
@@ -537,16 +604,21 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
         tx = float(_get(layout, "title", "x", default=0.5)) * W
         anchor = {"left": "start", "right": "end", "center": "middle"}.get(_get(layout, "title", "xanchor"),
                                                                            "middle" if tx == W / 2 else "start")
-        out.append(_text(tx, min(margin["t"] / 2 + tsize * 0.35, margin["t"] - 4), ttext, tsize, anchor))
+        if _get(layout, "title", "yref") == "container" and _get(layout, "title", "yanchor") == "top":
+            ty = (1 - float(_get(layout, "title", "y", default=1.0))) * H + float(
+                _get(layout, "title", "pad", "t", default=0)) + tsize * 0.8
+        else:
+            ty = min(margin["t"] / 2 + tsize * 0.35, margin["t"] - 4)
+        out.append(_text(tx, ty, ttext, tsize, anchor))
 
     # legend: a horizontal strip along the bottom (the project's layout) or a box at its (paper) position
     if legend_items and layout.get("showlegend", len(legend_items) > 1 or None) is not False:
-        _legend(out, layout, legend_items, W, H, X0, X1, Y0, Y1)
+        _legend(out, layout, legend_items, W, H, X0, X1, Y0, Y1, below)
     out.append("</svg>")
     return "".join(out)
 
 
-def _legend(out, layout, items, W, H, X0, X1, Y0, Y1):
+def _legend(out, layout, items, W, H, X0, X1, Y0, Y1, below=None):
     lg = layout.get("legend") or {}
     size = float(_get(lg, "font", "size", default=_get(layout, "font", "size", default=12)))
     char, row_h, sym_w = size * 0.55, size + 8, 40.0
@@ -556,11 +628,20 @@ def _legend(out, layout, items, W, H, X0, X1, Y0, Y1):
         if group and group in seen_groups and not t.get("name"):
             continue
         seen_groups.add(group)
-        entries.append((t, mode, faded, sym_w + len(_plain(t["name"])) * char + 10))
+        if lg.get("entrywidthmode") == "fraction" and lg.get("entrywidth"):
+            w = float(lg["entrywidth"]) * (X1 - X0)
+        elif lg.get("entrywidth"):
+            w = sym_w + float(lg["entrywidth"])
+        else:
+            w = sym_w + len(_plain(t["name"])) * char + 10
+        entries.append((t, mode, faded, w))
     horizontal = lg.get("orientation") == "h"
     if horizontal:
+        container = lg.get("yref") == "container"
+        x_start = (float(lg.get("x", 0)) * W) if lg.get("xref") == "container" or container \
+            else X0 + float(lg.get("x", 0)) * (X1 - X0)
+        avail = (W - x_start - 4) if container else (X1 - x_start + 2)
         rows, row, used = [], [], 0.0
-        avail = W - 10
         for e in entries:
             if row and used + e[3] > avail:
                 rows.append(row)
@@ -570,13 +651,12 @@ def _legend(out, layout, items, W, H, X0, X1, Y0, Y1):
         if row:
             rows.append(row)
         height = len(rows) * row_h
-        if lg.get("yref") == "container":
+        if container:  # the project's strip under the plot: right under the axis title, as compact as Plotly's
             top = (1 - float(lg.get("y", 0))) * H - (height + 4 if (lg.get("yanchor") or "bottom") == "bottom" else 0)
+            top = max(min(top, below), Y1 + 8) if below is not None else top
         else:
             top = Y1 - float(lg.get("y", -0.2)) * (Y1 - Y0)
             top -= height if lg.get("yanchor") == "bottom" else 0
-        x_start = (float(lg.get("x", 0)) * W) if lg.get("xref") == "container" or lg.get("yref") == "container" \
-            else X0 + float(lg.get("x", 0)) * (X1 - X0)
         placed = []
         for r, row in enumerate(rows):
             x = x_start + 2

@@ -25,6 +25,12 @@ def _figures():
     log = go.Figure(go.Scatter(x=[20, 200, 20000], y=[-90, -40, -60], mode="lines"),
                     layout=dict(xaxis=dict(type="log"), margin=dict(l=60, r=20, t=40, b=60), template="none"))
     out["log axis"] = log
+    rng = np.random.default_rng(0)
+    centers = np.linspace(-0.49, 0.49, 50)
+    bars = go.Figure([go.Bar(x=centers, y=1 + 0.2 * rng.standard_normal(50), marker=dict(color="#D55E00")),
+                      go.Scatter(x=[-0.5, -0.5, 0.5, 0.5], y=[0, 1, 1, 0], mode="lines", line=dict(dash="dash"))],
+                     layout=dict(margin=dict(l=60, r=20, t=40, b=60), template="none", showlegend=False))
+    out["bars and a line"] = bars
     return out
 
 
