@@ -218,6 +218,8 @@ def _weights(live: Live, view: str) -> View:
                        "group": info.x}[r.granularity]
         unit = {"tensor": "the tensor (one grid)", "channel": "channel 0 (each has its own)",
                 "group": f"group 0 ({info.cols[1] - c0} weights)"}[r.granularity]
+        if r.granularity == "group":  # the whole tensor's counts under one group's grid: where that grid is fine
+            clip, unit_values = None, None
         fig, text = figs.grid_histogram(w, levels, clip, clipped, label, unit, None, unit_values)
     else:
         fig, text = figs.grid_histogram(w, info.levels, None, 0.0, label, "the tensor (one grid)",
