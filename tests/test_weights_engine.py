@@ -266,3 +266,42 @@ def test_llama_reference_table_matches_its_source():
     assert by["q4_0", "None"]["bpw"] == pytest.approx(4.5 + 2.0625 * 128256 * 4096 / 8_030_261_248, abs=0.011)
     for r in rows:  # Δppl = ppl − ppl(FP16 logits) to the table's rounding
         assert r["delta_ppl"] == pytest.approx(r["ppl"] - 6.2316, abs=0.0025)
+
+
+# ---- properties -----------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 50), st.floats(0, 1)), min_size=1, max_size=30))
+def test_pareto_front_property(points):
+    """No front point is dominated; every other point is dominated by some front point."""
+    s = np.array([p[0] for p in points], float)
+    a = np.array([p[1] for p in points], float)
+    f = nn.pareto_front(s, a)
+    dom = lambda i, j: s[j] <= s[i] and a[j] >= a[i] and (s[j] < s[i] or a[j] > a[i])  # noqa: E731  j beats i
+    for i in range(len(s)):
+        beaten = any(dom(i, j) for j in range(len(s)))
+        assert f[i] == (not beaten)
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float64, (6, 5), elements=st.floats(-50, 50)), arrays(np.float64, (5, 4), elements=st.floats(-2, 2)),
+       st.floats(0, 1))
+def test_smoothquant_never_changes_the_float_product(x, w, alpha):
+    s = O.smoothquant_scales(x, w, alpha)
+    assert np.all(s > 0)
+    np.testing.assert_allclose((x / s) @ (s[:, None] * w), x @ w, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float64, st.integers(1, 300), elements=st.floats(0, 4)))
+def test_accumulate_of_non_negative_values_never_decreases(v):
+    for fmt in ("bf16", "fp16", "fp32"):
+        s = F.accumulate(v, fmt)
+        assert np.all(np.diff(s) >= 0)
+    # recursive summation's bound (Higham 2002, eq. 4.4), the float32 rounding of the inputs included: n·u·Σ|x|
+    assert abs(F.accumulate(v, "fp32")[-1] - v.sum()) <= v.size * 2.0 ** -24 * v.sum() + 1e-30
