@@ -100,11 +100,13 @@ def _state(live: Live) -> str:
 
 
 def _memo(key, fn):
-    if key not in _CACHE:
+    value = _CACHE.get(key)
+    if value is None:  # sessions share the cache: keep the value itself, another thread may clear the dict
+        value = fn()
         if len(_CACHE) > 16:
             _CACHE.clear()
-        _CACHE[key] = fn()
-    return _CACHE[key]
+        _CACHE[key] = value
+    return value
 
 
 def _loading(dist, bits, mu, xu):
