@@ -7,6 +7,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 
 from quantviz import lessons as L
 from quantviz import nonuniform as nu
@@ -345,3 +347,15 @@ def test_format_number():
     assert L.format_number(123.45, "dB") == "123.5 dB"
     assert L.format_number(8.00390625) == "8.004"
     assert L.format_number(0.29372, "Δ") == "0.2937 Δ"
+
+
+@given(truth=hst.floats(-200, 200), tol=hst.floats(0.01, 20), offset=hst.floats(-3, 3))
+def test_check_number_property(truth, tol, offset):
+    """Right exactly when |guess − truth| ≤ tolerance; a wrong guess is called high or low by its sign."""
+    q = L.Question("number", "?", answer="sqnr_db", tolerance=tol, unit="dB", hint="h")
+    guess = truth + offset * tol
+    fb = L.check_number(q, guess, truth)
+    if abs(guess - truth) <= tol * (1 - 1e-9):
+        assert fb.correct
+    elif abs(guess - truth) > tol * (1 + 1e-9):
+        assert not fb.correct and ("too high" if guess > truth else "too low") in fb.text
