@@ -3,8 +3,12 @@
 Budgets (issue #14): within 1.5× of the trivial page; ≤ 300 KiB over the WebSocket per interaction; the whole
 accuracy-vs-bits sweep (3 INT families × 7 bit widths + 14 formats, all layers, 540 test images) under 1 s,
 computed once per process (quantviz.app.cached.weights.accuracy_sweep).
-One run (shared 2-core machine): sweep 0.39 s; bits slider 1.81× the trivial page (348 vs 192 ms median: OVER the
-1.5× budget; server side ~25–60 ms per new setting, the rest is the browser), max 18.5 KiB per move.
+Measured 2026-12-01 on the shared 2-core machine (load average 12-15), one run each:
+- before the opening grid became a static SVG picture (figures.weights.grid_histogram_svg): 2.16x the trivial page
+  (657 vs 304 ms median), sweep 1.00 s;
+- after: 0.66x (249 vs 374 ms) and, in a later run, 1.29x (518 vs 403 ms); sweep 0.66 s (1.92 s in a run under
+  heavier load); at most 23.1 KiB per move. The page as it opens now has no Plotly chart, the trivial page has one:
+  single runs scatter widely, so quote the range, not one figure.
 Run: .venv/bin/python bench/bench_weights_page.py
 """
 
