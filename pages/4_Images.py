@@ -397,6 +397,14 @@ with ui.lazy_expander("Theory: the formulas on this page", "theory") as box:
 - **Gamma**: light ℓ = ((V + 0.055)/1.055)^2.4 (sRGB). Averages of pixels are averages of light, not of codes.
 - **JPEG** (T.81): F = DCT₈ₓ₈(255x − 128), Fq = round(F/Q), Q = Table K.1 scaled by S = 5000/q (q < 50) or
   200 − 2q: ⌊(S·T + 50)/100⌋. Most high-frequency Fq are 0, which the entropy coder turns into few bits.
+- **YCbCr** (JFIF, T.871): Y′ = 0.299R + 0.587G + 0.114B, Cb = ½ + 0.5(B − Y′)/0.886, Cr = ½ + 0.5(R − Y′)/0.701.
+  Y′ gets 2^b levels k/(2^b − 1); Cb and Cr 2^c levels k/2^c (offset binary: ½, no colour, is a level).
+- **SSIM** (Wang et al. 2004), on the luma, with local moments under an 11×11 Gaussian window (σ = 1.5 px):
+  (2μxμy + C1)(2σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2)), C1 = 0.01², C2 = 0.03²; the card is the mean.
+- **ΔE₀₀** (CIEDE2000; Sharma, Wu & Dalal 2005): the distance in CIELAB (D65) with lightness, chroma and hue
+  weighted (S_L, S_C, S_H) and a rotation term R_T for blues; about 1 is a just-noticeable difference.
+- **PNG size**: the real file (Pillow, zlib level 1 on the cards; 6 and 9 in *PNG bytes*), indexed colour when the
+  image has ≤ 256 colours; bits per pixel = 8·bytes/(W·H). PNG is lossless: its size measures how predictable Q is.
 """)
 
 # ---- Ahead: the bits just below and above, computed by one background thread while the browser draws ------------

@@ -195,6 +195,8 @@ def test_jpeg_cards_compare_with_pillow():
     {"image": "sky", "bits": "3", "dither": "blue-noise", "zoom_x": "17", "zoom": "16"},
     {"scheme": "palette", "palette": "kmeans", "colors": "8", "dither": "atkinson", "strength": "0.5"},
     {"scheme": "jpeg", "quality": "20", "stepper": "true", "step": "9"},
+    {"colour": "ycbcr", "bits": "5", "chroma_bits": "1", "views": ["split", "delta-e"], "split": "70"},
+    {"views": [], "bits": "2", "dither": "sierra-lite"},
 ])
 def test_round_trip(params):
     at = run_page(PAGE, params)
