@@ -301,6 +301,9 @@ def _step(d: dict, where: str) -> Step:
         raise LessonError(f"{where}: `view = {view!r}` is not one of {', '.join(LESSON_VIEWS[page])}")
     step = Step(_need(d, "title", str, where), page, dict(st_), _need(d, "prompt", str, where),
                 _question(d.get("question"), where), _need(d, "reveal", str, where), tuple(numbers), view)
+    if not step.query:
+        raise LessonError(f"{where}: the state sets nothing that differs from the {page} page's defaults, so its link "
+                          "would reopen the page as the learner left it; name at least one non-default value")
     bad = [f for f in _format_fields(step.reveal) if f not in MEASURES]
     if bad:
         raise LessonError(f"{where}: the reveal quotes unknown measures {bad}")

@@ -268,6 +268,7 @@ def test_a_good_minimal_lesson_loads(tmp_path):
 
 @pytest.mark.parametrize("change,message", [
     (("bits = 4", "bits = 99"), "within 1…32"),
+    (("bits = 4", "bits = 8"), "nothing that differs from the Signals page's defaults"),
     (("bits = 4", "colour = 3"), "not a field of the Signals page"),
     (("bits = 4", 'source = "upload"'), "built-in inputs"),
     (('page = "Signals"', 'page = "Nowhere"'), "not a page a lesson can open"),
