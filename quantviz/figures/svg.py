@@ -539,16 +539,23 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
         anchor = ax.spec.get("anchor")
         title = _plain(_get(ax.spec, "title", "text", default=""))
         tsize = float(_get(ax.spec, "title", "font", "size", default=fs))
+        pos = ax.px([v for v, _ in ticks])
         if ax.letter == "x":
             ya = axes.get(anchor) if anchor in axes else axes.get("y")
-            ypos = ya.p0 if ya is not None else Y1
-            if ax.spec.get("showline"):
-                out.append(f'<path d="M{ax.p0:.1f},{ypos:.1f}H{ax.p1:.1f}" stroke="{lc}"/>')
-            d = "".join(f"M{p:.1f},{ypos:.1f}v{tlen:g}" for p in ax.px([v for v, _ in ticks]))
-            if d and tlen:
-                out.append(f'<path d="{d}" stroke="{tc}"/>')
+            at = ya.p0 if ya is not None else Y1
+            line, tick_d = f"M{ax.p0:.1f},{at:.1f}H{ax.p1:.1f}", "".join(f"M{p:.1f},{at:.1f}v{tlen:g}" for p in pos)
+        else:
+            xa = axes.get(anchor) if anchor in axes else axes.get("x")
+            at = xa.p0 if xa is not None else X0
+            line, tick_d = f"M{at:.1f},{ax.p0:.1f}V{ax.p1:.1f}", "".join(f"M{at:.1f},{p:.1f}h{-tlen:g}" for p in pos)
+        if ax.spec.get("showline"):
+            out.append(f'<path d="{line}" stroke="{lc}"/>')
+        if tick_d and tlen:
+            out.append(f'<path d="{tick_d}" stroke="{tc}"/>')
+        if ax.letter == "x":
+            ypos = at
             if ax.spec.get("showticklabels", True):
-                for (v, lab), p in zip(ticks, ax.px([v for v, _ in ticks])):
+                for (v, lab), p in zip(ticks, pos):
                     out.append(_text(p, ypos + tlen + 3 + tfs * 0.8, lab, tfs, "middle"))
             bottom = ypos + tlen + 3 + tfs
             if title:
@@ -557,16 +564,10 @@ def figure_svg(fig, width: float | None = None, _axes: dict | None = None) -> st
                 out.append(_text((ax.p0 + ax.p1) / 2, bottom, title, tsize, "middle"))
             below = max(below or 0.0, bottom + tsize * 0.3 + 4)
         else:
-            xa = axes.get(anchor) if anchor in axes else axes.get("x")
-            xpos = xa.p0 if xa is not None else X0
-            if ax.spec.get("showline"):
-                out.append(f'<path d="M{xpos:.1f},{ax.p0:.1f}V{ax.p1:.1f}" stroke="{lc}"/>')
-            d = "".join(f"M{xpos:.1f},{p:.1f}h{-tlen:g}" for p in ax.px([v for v, _ in ticks]))
-            if d and tlen:
-                out.append(f'<path d="{d}" stroke="{tc}"/>')
+            xpos = at
             widest = 0
             if ax.spec.get("showticklabels", True):
-                for (v, lab), p in zip(ticks, ax.px([v for v, _ in ticks])):
+                for (v, lab), p in zip(ticks, pos):
                     out.append(_text(xpos - tlen - 3, p + tfs * 0.35, lab, tfs, "end"))
                     widest = max(widest, len(lab))
             if title:
