@@ -133,6 +133,7 @@ def test_the_presentation_figure_leaves_the_original_alone():
     d = ui.presentation_figure(fig)
     assert fig.to_dict() == before  # a cached figure is never restyled in place
     assert d["layout"]["font"]["size"] == 17.5 and d["layout"]["title"]["font"]["size"] == 20.0
+    assert d["layout"]["legend"]["font"]["size"] == 13.2  # the legend grows less (laid out for its size)
     assert d["data"][0]["line"]["width"] == pytest.approx(2.55) and d["data"][0]["marker"]["size"] == pytest.approx(8.1)
     assert d["layout"]["margin"]["l"] > 76 and d["layout"]["xaxis"]["linecolor"] == "#000"
 

@@ -732,14 +732,14 @@ def _fig_title(fig) -> str:
 
 def presentation_figure(fig) -> dict:
     """A projector version of a figure (a new dict; ``fig`` is not touched, it may be a cached object):
-    type ×1.25, lines ×1.7 (at least 2.5 px; hairlines of 1 px, such as level grids, 1.6 px), markers ×1.35,
+    type ×1.25 (legend ×1.1), lines ×1.7 (at least 2.5 px; hairlines of 1 px, such as level grids, 1.6 px), markers ×1.35,
     black axes and darker grid lines, margins grown to hold the larger tick labels."""
     d = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
     lay = d.setdefault("layout", {})
 
-    def grow(font: dict | None, default: float) -> dict:
+    def grow(font: dict | None, default: float, factor: float = 1.25) -> dict:
         font = dict(font or {})
-        font["size"] = round(float(font.get("size") or default) * 1.25, 1)
+        font["size"] = round(float(font.get("size") or default) * factor, 1)
         font["color"] = font.get("color") or "#000"
         return font
 
@@ -747,7 +747,8 @@ def presentation_figure(fig) -> dict:
     title = lay.get("title")
     if isinstance(title, dict):
         title["font"] = grow(title.get("font"), 16)
-    lay["legend"] = {**lay.get("legend", {}), "font": grow(lay.get("legend", {}).get("font"), 12)}
+    # the legend grows less: its entries are laid out for the original size (the SVG pictures do not reflow them)
+    lay["legend"] = {**lay.get("legend", {}), "font": grow(lay.get("legend", {}).get("font"), 12, 1.1)}
     margin = dict(lay.get("margin") or {})
     for side, extra in (("l", 18), ("b", 18), ("t", 6)):
         if side in margin:
