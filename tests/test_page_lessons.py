@@ -9,8 +9,28 @@ import pytest
 from quantviz import lessons as L
 from quantviz.app import params, state
 from tests.apptest_utils import metric_values, plotly_specs, run_page
-from tests.test_page_images import images
-from tests.test_page_state import url, widgets
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None) or {}
+    for child in (children.values() if isinstance(children, dict) else children):
+        yield from _walk(child)
+
+
+def widgets(at) -> dict:
+    """Every keyed widget's displayed value (as tests/test_page_state.py reads them)."""
+    return {n.key: n.value for n in _walk(at._tree) if getattr(n, "key", None) and type(n).__name__ != "Expander"}
+
+
+def images(at) -> list:
+    return [n for n in _walk(at._tree) if type(n).__name__ == "Image"]
+
+
+def url(at) -> dict[str, list[str]]:
+    """The address bar the run left behind, every value as a list."""
+    return state.query_lists(at.query_params)
+
 
 PAGE = "pages/6_Lessons.py"
 LESSONS = L.load_lessons()
