@@ -280,3 +280,23 @@ def test_the_common_field_does_not_change_any_default_link():
     for page in (SIGNALS, "app.py", "pages/9_Glossary.py"):
         assert dict(run_page(page).query_params) == {}, page
     assert query_lists(to_query({"classroom": False}, ui.COMMON_FIELDS)) == {}
+
+
+def test_export_charts_as_svg_files(downloads):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    at = run_page(SIGNALS, {"classroom": "true", "views": ["histogram"]})
+    figures = _registered(at)
+    z = zipfile.ZipFile(io.BytesIO(downloads["Charts (SVG, zip)"]()))
+    names = [n for n in z.namelist() if n.endswith(".svg")]
+    assert len(names) + ("missing.txt" in z.namelist()) >= 1
+    texts = []
+    for n in names:
+        root = ET.fromstring(z.read(n))  # a well-formed SVG document
+        assert root.tag.endswith("svg")
+        texts.append(" ".join(t.text or "" for t in root.iter() if t.tag.endswith("text")))
+    drawn = [t for t in figures if any(t in x for x in texts)]
+    missing = z.read("missing.txt").decode() if "missing.txt" in z.namelist() else ""
+    assert all(t in drawn or t in missing for t in figures)  # each chart: a picture, or named as missing
+    assert len(names) == len(drawn) >= 1

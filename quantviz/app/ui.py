@@ -831,6 +831,26 @@ def figures_csv(figures: dict) -> str:
     return out.getvalue()
 
 
+def charts_zip(figures: dict) -> bytes:
+    """Every chart of the page as a standalone SVG file (:func:`quantviz.figures.svg.figure_svg`), zipped:
+    the picture export for charts drawn without Plotly's modebar (its camera makes the PNG of the others).
+    A chart the SVG renderer does not draw is named in ``missing.txt`` instead."""
+    import io
+    import zipfile
+
+    buf, missing = io.BytesIO(), []
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, (name, fig) in enumerate(figures.items(), 1):
+            try:
+                z.writestr(f"{n:02d}_{_slug(name)}.svg", figure_svg(fig))
+            except Unsupported as exc:
+                missing.append(f"{name}: {exc}")
+        if missing:
+            z.writestr("missing.txt", "Not drawn as SVG (use the chart's camera button for a PNG):\n"
+                       + "\n".join(missing) + "\n")
+    return buf.getvalue()
+
+
 def export_json(page: str, values: dict, fields: dict, url: str | None) -> str:
     """The page's parameters: its whole state (every field, this session's values), the address-bar parameters
     of the view (what a permalink holds: the non-default values, without the Classroom section's own) and the
@@ -882,4 +902,7 @@ def _classroom(page: str, presenting_now: bool) -> None:
             st.download_button("Figure data (CSV)", lambda: figures_csv(shown), file_name=f"quantviz-{slug}.csv",
                                mime="text/csv", on_click="ignore", icon=":material/table:",
                                help="Every trace of every chart on this page: figure, trace, axis, i, x, y, z.")
-            st.caption("A chart as PNG: the camera icon above it (twice the screen size).")
+            st.download_button("Charts (SVG, zip)", lambda: charts_zip(shown), file_name=f"quantviz-{slug}-charts.zip",
+                               mime="application/zip", on_click="ignore", icon=":material/image:",
+                               help="Every chart on this page as an SVG picture (for slides).")
+            st.caption("A chart as PNG: with hover & zoom on, the camera icon above it (twice the screen size).")
