@@ -191,3 +191,13 @@ def test_the_views_open_from_their_links_and_show_their_numbers():
     assert json.loads(chart.proto.spec)["layout"]["title"]["text"].startswith("Adaptive quantization")
     d = glossary.adaptive_demo(6, 256)
     assert f"{d.fixed_total_db:.1f} dB" in page_texts(at)
+
+
+def test_every_view_built_here_is_one_closed_section_of_the_page():
+    from quantviz.app.params import GLOSSARY_FIELDS
+
+    local = [e for e in ENTRIES if e.page == "pages/9_Glossary.py"]
+    assert {e.id for e in local} == {"adaptive", "static-dynamic-error", "static-dynamic-quant"}
+    for e in local:
+        (key,) = e.params  # the page opens exactly one section per entry
+        assert GLOSSARY_FIELDS[key].default is False and e.params[key] == "true"
