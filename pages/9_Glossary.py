@@ -57,8 +57,8 @@ def static_error_view():
             f"A constant input x = 0.3 at {bits} bits is off by the same {d.static_error:+.2f} Δ at every sample: "
             f"averaging {d.n[-1]:,} samples leaves it ({d.dc[-1]:.2f} Δ). That is a static error. Add TPDF dither "
             f"and the error changes from sample to sample with mean 0, so the average falls as 1/√N "
-            f"({d.dc_dither[-1]:.1e} Δ after {d.n[-1]:,}); a moving input (a sine) does the same without dither: "
-            "dynamic errors average out.")
+            f"({d.dc_dither[-1]:.1e} Δ after {d.n[-1]:,}); a busy input that crosses many steps does the same "
+            f"without dither ({d.busy[-1]:.1e} Δ): dynamic errors average out.")
 
 
 def static_quant_view():

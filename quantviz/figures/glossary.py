@@ -37,7 +37,7 @@ def static_error_figure(d) -> go.Figure:
                    mode="lines", line=dict(color=COLORS["error"], width=2.5)),
         go.Scatter(x=d.n, y=np.maximum(d.dc_dither, floor), name="the same constant + TPDF dither",
                    mode="lines", line=dict(color=COLORS["dither"], width=2)),
-        go.Scatter(x=d.n, y=np.maximum(d.sine, floor), name="a moving input (sine)", mode="lines",
+        go.Scatter(x=d.n, y=np.maximum(d.busy, floor), name="a busy input (noise over many steps)", mode="lines",
                    line=dict(color=COLORS["original"], width=2)),
         go.Scatter(x=d.n, y=0.5 / np.sqrt(d.n.astype(float)), name="0.5/√N (white, zero-mean error)", mode="lines",
                    line=THEORY_LINE, hoverinfo="skip"),
