@@ -71,15 +71,23 @@ ycc = colour == "ycbcr" and raw is not None and raw.ndim == 3
 bits, n_levels, dither, strength, serpentine, linear = 8, 256, "none", 1.0, False, False
 chroma_bits = None
 if scheme == "levels":
-    bits = sb.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
-                     help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) LSB."
-                          " With YCbCr: the bits of the luma Y′.")
+    grid = sb.radio("Levels per channel", ["bits", "count"], horizontal=True, key="grid", format_func=word,
+                    **ui.default_kw("grid"))
+    if grid == "bits":
+        bits = sb.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
+                         help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) "
+                              "LSB. With YCbCr: the bits of the luma Y′.")
+        n_levels = 2 ** bits
+    else:
+        n_levels = sb.slider("Number of levels L", 2, 256, key="n_levels", **ui.default_kw("n_levels"),
+                             help="L levels per channel, k/(L − 1); Δ = 1/(L − 1) = 255/(L − 1) LSB; log2 L bits "
+                                  "(6 levels: the web-safe palette's grid).")
+        bits = None
     if colour == "ycbcr":
         chroma_bits = sb.slider("Chroma bits (Cb, Cr)", 1, 8, key="chroma_bits", **ui.default_kw("chroma_bits"),
                                 help="The eye resolves colour far more coarsely than brightness: JPEG and video "
                                      "spend fewer bits on Cb and Cr than on Y′.")
         chroma_bits = chroma_bits if ycc else None
-    n_levels = 2 ** bits
     allowed = image_dither.DITHER_METHODS
 elif scheme == "palette":
     method = sb.selectbox("Palette", list(image_quant.PALETTE_METHODS), key="palette", format_func=word,
@@ -131,7 +139,8 @@ H, W = src.values.shape[:2]
 
 # ---- Engine (cached, quantviz.app.cached.images) --------------------------------------------------------------
 if scheme == "levels":
-    r = cached.levels(source_key, colour, bits, dither, strength, serpentine, linear, src, chroma_bits=chroma_bits)
+    chroma_levels = 2 ** chroma_bits if chroma_bits else None
+    r = cached.levels(source_key, colour, n_levels, dither, strength, serpentine, linear, src, chroma_levels)
 elif scheme == "palette":
     colors = 16 if method in image_quant.FIXED_PALETTES else st.session_state["colors"]
     r = cached.palette(source_key, colour, method, colors, dither, strength, serpentine, src)
@@ -140,7 +149,7 @@ else:
 s = r.stats
 step = 1 / (n_levels - 1)
 views = [v for v in IMAGE_VIEWS if v in st.session_state["views"]]  # the pills are drawn below the pictures
-settings = (scheme, colour, bits, chroma_bits, dither, strength, serpentine, linear,
+settings = (scheme, colour, n_levels, chroma_bits, dither, strength, serpentine, linear,
             st.session_state.get("palette"), st.session_state.get("colors"), st.session_state.get("quality"))
 
 # ---- Metrics ----------------------------------------------------------------------------------------------------
@@ -189,11 +198,14 @@ else:
 ui.metric_cards(cards)
 
 if ycc:
-    what = (f"Y′ {bits} bit{'s' * (bits > 1)} ({n_levels} levels), Cb and Cr {chroma_bits} bit{'s' * (chroma_bits > 1)}"
+    what = ("Y′ " + (f"{bits} bit{'s' * (bits > 1)} ({n_levels} levels)" if bits else f"{n_levels} levels")
+            + f", Cb and Cr {chroma_bits} bit{'s' * (chroma_bits > 1)}"
             f" ({2 ** chroma_bits} levels each), JFIF YCbCr · dither that ran: **{word(r.dither_ran)}**"
             + (f" at strength {strength:g}" if r.dither_ran != "none" else ""))
 elif scheme == "levels":
-    what = (f"{bits} bit{'s' * (bits > 1)} per channel = {n_levels} levels, Δ = {255 * step:.4g} LSB · dither that "
+    depth = (f"{bits} bit{'s' * (bits > 1)} per channel = {n_levels} levels" if bits else
+             f"{n_levels} levels per channel (log2 {n_levels} = {np.log2(n_levels):.3g} bits)")
+    what = (f"{depth}, Δ = {255 * step:.4g} LSB · dither that "
             f"ran: **{word(r.dither_ran)}**" + (f" at strength {strength:g}" if r.dither_ran != "none" else "")
             + (", serpentine" if serpentine and r.dither_ran in KERNELS else "")
             + (", in linear light" if linear and r.dither_ran in KERNELS else ""))
@@ -216,7 +228,7 @@ c1.image(cached.outlined(source_key, colour, zy // k, zx // k, max(zoom // k, 2)
          caption=f"Original x{shrink}; magenta: the zoomed crop", width="stretch")
 c2.image(r.png, output_format="PNG", width="stretch",
          caption=f"Quantized Q(x), PNG, exact levels{shrink}")
-stem = f"{source_label.rsplit('.', 1)[0]}-{scheme}" + (f"-{bits}bit" if scheme == "levels" else "")
+stem = f"{source_label.rsplit('.', 1)[0]}-{scheme}" + (f"-{n_levels}levels" if scheme == "levels" else "")
 c2.download_button("Download Q(x) as PNG (lossless)", r.file, file_name=f"{stem}.png", mime="image/png",
                    on_click="ignore", icon=":material/download:", key="img_download",
                    help=f"The full {W}×{H} image, {kib(r.png_full)}: exactly the levels computed here.")
@@ -296,12 +308,12 @@ def bytes_view():
     plain = None
     if r.dither_ran != "none" and scheme == "levels":
         def plain():
-            return figs.to_uint8(cached.levels(source_key, colour, bits, "none", 1.0, False, False, src,
-                                               chroma_bits=chroma_bits).values)
+            return figs.to_uint8(cached.levels(source_key, colour, n_levels, "none", 1.0, False, False, src,
+                                               chroma_levels).values)
     elif r.dither_ran != "none" and scheme == "palette":
         def plain():
             return figs.to_uint8(cached.palette(source_key, colour, method, colors, "none", 1.0, False, src).values)
-    sizes = cached.png_sizes(source_key, colour, settings, (scheme, bits, chroma_bits), src, r, plain)
+    sizes = cached.png_sizes(source_key, colour, settings, (scheme, n_levels, chroma_bits), src, r, plain)
     rows = ["| zlib level | original x | Q(x) | Q(x) without dither | what the dither costs |", "|---|---|---|---|---|"]
     for level, (xs, qs, ps) in sizes.items():
         cost = f"{qs / ps:.2f}× ({kib(qs - ps)})" if ps else "—"
@@ -330,7 +342,7 @@ if on_grid:
               f"{model.mse * 255**2:.3g}). The model assumes every pixel lands uniformly in its cell; here "
               f"{model.note}."),
              (on_edge > 0.05, f"**{on_edge:.0%} of the values are exactly 0 or 1**: on a level, their error is 0."),
-             (r.dither_ran == "none" and bits <= 4 and s.mse > 0,
+             (r.dither_ran == "none" and n_levels <= 16 and s.mse > 0,
               f"**Banding**: {n_levels} levels; a smooth area becomes flat bands whose edges are contours the "
               "original does not have; dither breaks them into noise."),
              (r.dither_ran == "atkinson", "**Atkinson diffuses only 6/8 of each error**: shadows and highlights "
@@ -348,15 +360,15 @@ if on_grid:
 with ui.lazy_expander("Gamma: error diffusion in sRGB codes vs in linear light", "gamma") as box:
     if box.open:
         kern = dither if dither in KERNELS else "floyd-steinberg"
-        gb = bits if scheme == "levels" else 1
-        wedge, res = cached.gamma_compare(source_key, colour, gb, kern, serpentine, strength, src)
+        gn = n_levels if scheme == "levels" else 2
+        wedge, res = cached.gamma_compare(source_key, colour, gn, kern, serpentine, strength, src)
         gap = np.full((6, wedge.shape[1]), 255, np.uint8)
         pic = np.concatenate([wedge, gap, res["srgb"][1], gap, res["linear"][1]])
         st.image(figs.png_bytes(pic, 1), output_format="PNG", width="content", alt="Pixels: grey wedge",
                  caption="Top: grey codes 0, 1/8, …, 1. Middle: diffused in sRGB codes. Bottom: in linear "
                          "light. Step back or squint: the middle row is too bright.")
         st.markdown(
-            f"{word(kern)} at {gb} bit{'s' * (gb > 1)}: mean light shift of the wedge **{100 * res['srgb'][2]:+.2f} %**"
+            f"{word(kern)} at {gn} levels: mean light shift of the wedge **{100 * res['srgb'][2]:+.2f} %**"
             f" in sRGB codes vs **{100 * res['linear'][2]:+.2f} %** in linear light; of this image "
             f"**{100 * res['srgb'][0]:+.2f} %** vs **{100 * res['linear'][0]:+.2f} %** (of full light). "
             "sRGB code ½ is only 21 % of the light (IEC 61966-2-1), but half white pixels give 50 %.")
@@ -409,5 +421,6 @@ with ui.lazy_expander("Theory: the formulas on this page", "theory") as box:
 
 # ---- Ahead: the bits just below and above, computed by one background thread while the browser draws ------------
 if scheme == "levels":
-    cached.prefetch_levels(source_key, colour, bits, dither, strength, serpentine, linear, src,
-                           chroma_bits=chroma_bits, step=step if "error" in views else None)
+    ahead = [2 ** (bits - 1), 2 ** (bits + 1)] if bits else [n_levels - 1, n_levels + 1]  # one slider step away
+    cached.prefetch_levels(source_key, colour, ahead, dither, strength, serpentine, linear, src, chroma_levels,
+                           error_picture="error" in views)

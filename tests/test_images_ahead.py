@@ -53,14 +53,16 @@ def test_bounded_least_recently_used_dropped_and_errors_not_kept():
 def test_prefetched_neighbours_equal_the_engine():
     x = images_io.load_gallery("camera")[:96, :128]
     src = cached.source._info.func(("test", "camera-crop"), "grey", x)
-    queued = cached.prefetch_levels(("test", "camera-crop"), "grey", 3, "floyd-steinberg", 1.0, False, False, src,
-                                    step=1 / 7)
-    assert queued == [2, 4]
+    queued = cached.prefetch_levels(("test", "camera-crop"), "grey", [4, 16], "floyd-steinberg", 1.0, False, False,
+                                    src, error_picture=True)
+    assert queued == [4, 16]
     for b in (2, 4):
-        key = (("test", "camera-crop"), "grey", b, "floyd-steinberg", 1.0, False, False, None)
+        key = (("test", "camera-crop"), "grey", 2**b, "floyd-steinberg", 1.0, False, False, None)
         r = cached.AHEAD.get(key, None)  # waits for the thread
         expected = image_dither.dither_image(x, 2**b, "floyd-steinberg")
         np.testing.assert_array_equal(r.values, expected.astype(np.float32))
         assert r.stats.mse == pytest.approx(np.mean((x - expected) ** 2), rel=1e-12)
         assert ("error", 1, 1 / (2**b - 1)) in r.memo  # the error picture was made ahead too
-    assert cached.prefetch_levels(("test", "camera-crop"), "grey", 8, "none", 1.0, False, False, src) == [7]
+    assert cached.prefetch_levels(("test", "camera-crop"), "grey", [128, 512], "none", 1.0, False, False, src) == [128]
+    assert cached.prefetch_levels(("test", "camera-crop"), "grey", [4], "floyd-steinberg", 1.0, False, False,
+                                  src) == []  # known already

@@ -269,3 +269,20 @@ def test_ycbcr_keeps_grey_grey_and_says_what_ran():
     assert any("no chroma" in i.value for i in grey.info)
     pal = run_page(PAGE, {"colour": "ycbcr", "scheme": "palette"})
     assert pal.radio(key="colour").value == "rgb" and any("YCbCr applies" in i.value for i in pal.info)
+
+
+def test_any_number_of_levels_not_only_powers_of_two(media):
+    at = run_page(PAGE, {"grid": "count", "n_levels": "6"})
+    assert "6 levels per channel (log2 6 = 2.58 bits), Δ = 51 LSB" in captions(at)
+    assert at.slider(key="n_levels").value == 6
+    assert "bits" not in {s.key for s in at.slider}  # one slider for the levels: the count
+    quantized = images(at)[1].proto.imgs[0]
+    data, _ = media[quantized.url.rsplit("/", 1)[1].split(".")[0]]
+    shown = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    for c in range(3):
+        assert set(np.unique(shown[..., c])) <= {0, 51, 102, 153, 204, 255}
+    m = metric_values(at)
+    assert m["MSE (LSB²)"] and "Δ²/12" in " ".join(c.value for c in at.caption)
+    assert dict(at.query_params) == {"grid": "count"}  # 6 is the default count; bits stays out of the link
+    back = run_page(PAGE, {"grid": "count", "n_levels": "200"})
+    assert "200 levels per channel" in captions(back)

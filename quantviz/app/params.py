@@ -356,7 +356,7 @@ IMAGE_ZOOMS = (16, 32, 64)
 IMAGE_STEP_SIZES = (8, 12, 16)
 IMAGE_LABELS = {
     "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB", "grey": "grey",
-    "ycbcr": "YCbCr",
+    "ycbcr": "YCbCr", "bits": "bits b (2^b levels)", "count": "number of levels",
     "levels": "uniform", "palette": "palette", "jpeg": "JPEG",
     "none": "none", "rpdf": "random, RPDF (±Δ/2)", "tpdf": "random, TPDF (±Δ)", "bayer-2": "ordered, Bayer 2×2",
     "bayer-4": "ordered, Bayer 4×4", "bayer-8": "ordered, Bayer 8×8", "blue-noise": "ordered, blue noise 64×64",
@@ -371,7 +371,7 @@ IMAGE_LABELS = {
 IMAGE_VIEWS = {"error": "error image", "histogram": "histogram", "ssim": "SSIM map", "delta-e": "ΔE₀₀ map",
                "split": "split view", "bytes": "PNG bytes"}
 IMAGE_DEFAULTS = {"source": "gallery", "image": "astronaut", "colour": "rgb", "scheme": "levels", "bits": 3,
-                  "chroma_bits": 2, "views": ["error"], "split": 50,
+                  "chroma_bits": 2, "views": ["error"], "split": 50, "grid": "bits", "n_levels": 6,
                   "dither": "none", "strength": 1.0, "serpentine": False, "linear": False, "palette": "median-cut",
                   "colors": 16, "quality": 50, "zoom": 64, "zoom_x": 45, "zoom_y": 20, "step": 0, "step_size": 8}
 _I = IMAGE_DEFAULTS
@@ -380,6 +380,8 @@ IMAGE_FIELDS = {
     "colour": Field(_I["colour"], ("rgb", "ycbcr", "grey")), "scheme": Field(_I["scheme"], IMAGE_SCHEMES),
     "chroma_bits": Field(_I["chroma_bits"], lo=1, hi=8), "views": Field(list(_I["views"]), tuple(IMAGE_VIEWS)),
     "split": Field(_I["split"], lo=0, hi=100),
+    # levels per channel by bits (the URL's bits, as on every page) or by any number L (grid=count&n_levels=L)
+    "grid": Field(_I["grid"], ("bits", "count")), "n_levels": Field(_I["n_levels"], lo=2, hi=256),
     "bits": Field(_I["bits"], lo=1, hi=8), "dither": Field(_I["dither"], IMAGE_DITHERS),
     "strength": Field(_I["strength"], lo=0.0, hi=1.0), "serpentine": Field(_I["serpentine"]),
     "linear": Field(_I["linear"]), "palette": Field(_I["palette"], _iquant.PALETTE_METHODS),
@@ -419,6 +421,8 @@ IMAGE_PRESETS = {
                                                     "views": ["delta-e", "split"]},
     "Structure: SSIM map at 2 bits": {**_IMG, "bits": 2, "views": ["ssim", "error"]},
     "What dither costs in bytes (PNG)": {**_IMG, "bits": 2, "dither": "floyd-steinberg", "views": ["bytes", "split"]},
+    "Not a power of two: 6 levels (the web-safe grid)": {**_IMG, "grid": "count", "n_levels": 6,
+                                                         "views": ["error", "histogram"]},
 }
 PAGE_FIELDS["Images"] = IMAGE_FIELDS
 

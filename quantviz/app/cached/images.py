@@ -175,12 +175,10 @@ class Ahead:
 AHEAD = Ahead()
 
 
-def _levels(src: Source, bits, dither, strength, serpentine, linear, chroma_bits) -> Quantized:
-    n = image_quant.bits_to_levels(bits)
+def _levels(src: Source, n, dither, strength, serpentine, linear, chroma_levels) -> Quantized:
     ran = "none" if strength == 0 else dither
-    if chroma_bits is not None:
-        out = image_quant.quantize_ycbcr(src.values, n, image_quant.bits_to_levels(chroma_bits), dither, strength,
-                                         serpentine, seed=0)
+    if chroma_levels is not None:
+        out = image_quant.quantize_ycbcr(src.values, n, chroma_levels, dither, strength, serpentine, seed=0)
         return _finish(src, out, ran)
     if linear and dither in image_dither.KERNELS:
         out = image_quant.error_diffusion_linear(src.values, n, dither, serpentine, strength)
@@ -189,35 +187,37 @@ def _levels(src: Source, bits, dither, strength, serpentine, linear, chroma_bits
     return _finish(src, out, ran, n_levels=n)
 
 
-def levels(source_key, colour, bits, dither, strength, serpentine, linear, src: Source,
-           chroma_bits=None) -> Quantized:
-    """Uniform levels (2^bits per channel) with a dither; error diffusion in linear light when ``linear``;
-    with ``chroma_bits`` (colour "ycbcr"), Y' gets 2^bits levels and Cb, Cr 2^chroma_bits. From :data:`AHEAD`."""
-    key = (source_key, colour, bits, dither, strength, serpentine, linear, chroma_bits)
+def levels(source_key, colour, n_levels, dither, strength, serpentine, linear, src: Source,
+           chroma_levels=None) -> Quantized:
+    """Uniform levels (``n_levels`` per channel, k/(n − 1)) with a dither; error diffusion in linear light when
+    ``linear``; with ``chroma_levels`` (colour "ycbcr"), Y' gets ``n_levels`` and Cb, Cr ``chroma_levels``.
+    From :data:`AHEAD`."""
+    key = (source_key, colour, int(n_levels), dither, strength, serpentine, linear, chroma_levels)
     if key in AHEAD:
         return AHEAD.get(key, None)
     with st.spinner("Quantizing…", show_time=False):
-        return AHEAD.get(key, lambda: _levels(src, bits, dither, strength, serpentine, linear, chroma_bits))
+        return AHEAD.get(key, lambda: _levels(src, int(n_levels), dither, strength, serpentine, linear,
+                                              chroma_levels))
 
 
-def prefetch_levels(source_key, colour, bits, dither, strength, serpentine, linear, src: Source,
-                    chroma_bits=None, step: float | None = None) -> list[int]:
-    """Queue the results for bits − 1 and bits + 1 (and their error pictures at ``src.stride`` when ``step``
-    is given, with that bits' own step); returns the bits queued."""
+def prefetch_levels(source_key, colour, neighbours, dither, strength, serpentine, linear, src: Source,
+                    chroma_levels=None, error_picture: bool = False) -> list[int]:
+    """Queue the results for the level counts in ``neighbours`` (the page's one-step moves: 2^(b ± 1), or L ± 1),
+    with their error pictures at ``src.stride`` when ``error_picture``; returns the counts queued."""
     queued = []
-    for b in (bits - 1, bits + 1):
-        if not 1 <= b <= 8:
+    for n in neighbours:
+        if not 2 <= n <= 256:
             continue
-        key = (source_key, colour, b, dither, strength, serpentine, linear, chroma_bits)
+        key = (source_key, colour, int(n), dither, strength, serpentine, linear, chroma_levels)
 
-        def compute(b=b):
-            q = _levels(src, b, dither, strength, serpentine, linear, chroma_bits)
-            if step is not None:
-                q.error_png(src.stride, 1 / (2**b - 1) if chroma_bits is None else 8 / 255)
+        def compute(n=int(n)):
+            q = _levels(src, n, dither, strength, serpentine, linear, chroma_levels)
+            if error_picture:
+                q.error_png(src.stride, 1 / (n - 1) if chroma_levels is None else 8 / 255)
             return q
 
         if AHEAD.prefetch(key, compute):
-            queued.append(b)
+            queued.append(int(n))
     return queued
 
 
@@ -263,9 +263,9 @@ def png_sizes(source_key, colour, settings, no_dither_settings, _src: Source, _q
 
 
 @st.cache_data(max_entries=32, ttl=1800, show_spinner=False)
-def gamma_compare(source_key, colour, bits, kernel, serpentine, strength, _src: Source):
-    """Mean light shift of the image and a dithered grey wedge, diffused in sRGB codes and in linear light."""
-    n = image_quant.bits_to_levels(bits)
+def gamma_compare(source_key, colour, n, kernel, serpentine, strength, _src: Source):
+    """Mean light shift of the image and a dithered grey wedge, diffused in sRGB codes and in linear light
+    (``n`` levels per channel)."""
     wedge = figs.gamma_wedge()
     out = {}
     for mode in ("srgb", "linear"):
