@@ -68,7 +68,9 @@ def static_quant_view():
     ui.plot(gfigs.static_quant_figure(d, bits),
             f"24 batches of activations whose spread varies by a factor of 8. Static: one range ±{d.static_scale:.2f} "
             f"from the first 4 batches; batch {worst} gets {d.static_db[worst]:.1f} dB "
-            f"({100 * d.clipped[worst]:.1f}% clipped, or few levels used). Dynamic: each batch's own max|a|, "
+            + (f"({100 * d.clipped[worst]:.1f}% of it clipped). " if d.clipped[worst] > 0 else
+               f"(its max|a| = {d.peak[worst]:.2f} uses a fraction of the levels). ")
+            + "Dynamic: each batch's own max|a|, "
             f"{d.dynamic_db.min():.1f}–{d.dynamic_db.max():.1f} dB, near the model's {d.model_db:.1f} dB, at the cost "
             "of finding max|a| at run time.")
 

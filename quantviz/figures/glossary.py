@@ -10,6 +10,10 @@ STATIC_ERROR_TITLE = "Static vs dynamic error: what averaging removes"
 STATIC_QUANT_TITLE = "Static vs dynamic quantization: SQNR per batch of activations"
 
 
+def _sup(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def adaptive_figure(d, bits: int, block: int) -> go.Figure:
     """SNR per block against time for the fixed and the adaptive quantizer, with the block's level."""
     fig = base_figure(ADAPTIVE_TITLE, "time (s)", "dB", height=360)
@@ -17,7 +21,7 @@ def adaptive_figure(d, bits: int, block: int) -> go.Figure:
     fig.add_traces([
         go.Scatter(x=d.t, y=d.level_db, name="block peak (dBFS)", mode="lines",
                    line=dict(color=COLORS["dither"], width=1.5)),
-        go.Scatter(x=d.t, y=d.fixed_db, name=f"fixed Δ = 2/2^{bits}", mode="lines+markers",
+        go.Scatter(x=d.t, y=d.fixed_db, name=f"fixed Δ = 2/2{_sup(bits)}", mode="lines+markers",
                    line=dict(color=COLORS["original"], width=2), marker=dict(size=4)),
         go.Scatter(x=d.t, y=d.adaptive_db, name=f"adaptive Δ (scale per {block} samples)", mode="lines+markers",
                    line=dict(color=COLORS["quantized"], width=2), marker=dict(size=4)),
