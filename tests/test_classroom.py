@@ -300,3 +300,11 @@ def test_export_charts_as_svg_files(downloads):
     missing = z.read("missing.txt").decode() if "missing.txt" in z.namelist() else ""
     assert all(t in drawn or t in missing for t in figures)  # each chart: a picture, or named as missing
     assert len(names) == len(drawn) >= 1
+
+
+def test_export_json_is_built_at_the_click_from_the_values_as_the_run_left_them(downloads, known_address):
+    """A value clamped late in the run (Signals: a frequency above fs/2) is in the JSON and its link."""
+    at = run_page(SIGNALS, {"classroom": "true", "freq": "20000", "fs": "8000"})
+    doc = json.loads(downloads["Parameters (JSON)"]())
+    assert doc["state"]["freq"] == 4000.0 and doc["params"]["freq"] == "4000"
+    assert "freq=4000" in doc["url"] and at.query_params["freq"] == "4000"

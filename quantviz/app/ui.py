@@ -690,13 +690,15 @@ def permalink_url(base: str | None = None) -> str | None:
     Presentation mode and the Classroom section are left out: a phone that scans the code opens the same view,
     not the projector's layout.
     """
+    base = base or base_url()
+    return _link(base, permalink_params()) if base else None
+
+
+def _link(base: str, params: dict) -> str:
+    """``base`` plus the view's parameters (the Classroom section's own field left out)."""
     from urllib.parse import urlencode
 
-    base = base or base_url()
-    if not base:
-        return None
-    params = {k: v for k, v in permalink_params().items() if k not in COMMON_FIELDS}  # the view, not the sidebar
-    query = urlencode(state.query_lists(params), doseq=True)
+    query = urlencode(state.query_lists({k: v for k, v in params.items() if k not in COMMON_FIELDS}), doseq=True)
     return base + ("?" + query if query else "")
 
 
@@ -851,14 +853,15 @@ def charts_zip(figures: dict) -> bytes:
     return buf.getvalue()
 
 
-def export_json(page: str, values: dict, fields: dict, url: str | None) -> str:
+def export_json(page: str, values: dict, fields: dict, base: str | None) -> str:
     """The page's parameters: its whole state (every field, this session's values), the address-bar parameters
     of the view (what a permalink holds: the non-default values, without the Classroom section's own) and the
-    link itself when the address is known."""
+    link itself when the page's address (``base``) is known. Built when the button is clicked, from the values
+    as the run left them (a value clamped late in the run included)."""
     import json
 
     params = {k: v for k, v in state.to_query(values, fields).items() if k not in COMMON_FIELDS}
-    doc = {"page": page, "url": url, "params": params,
+    doc = {"page": page, "url": _link(base, params) if base else None, "params": params,
            "state": {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
@@ -889,14 +892,15 @@ def _classroom(page: str, presenting_now: bool) -> None:
             shown = ss[_FIGS] = {}
             if not presenting_now:
                 _present_toggle(st)
-            url = permalink_url()
+            base = base_url()
+            url = permalink_url(base)
             if url:
                 st.html(f'<div style="text-align:center">{_qr_img(url, "QR code of this view")}</div>')
                 st.caption(f"Scan or copy: [{html.escape(url)}]({url})")
             else:
                 st.caption("The page's address is not known here (no browser), so no QR code.")
             slug = _slug(page)
-            st.download_button("Parameters (JSON)", lambda: export_json(page, values, fields, url),
+            st.download_button("Parameters (JSON)", lambda: export_json(page, values, fields, base),
                                file_name=f"quantviz-{slug}.json", mime="application/json", on_click="ignore",
                                icon=":material/data_object:")
             st.download_button("Figure data (CSV)", lambda: figures_csv(shown), file_name=f"quantviz-{slug}.csv",
