@@ -166,6 +166,7 @@ with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise
                             format_func=ui.label, **ui.default_kw("st_mode"))
             ws = attempt(W.step_size, lo, hi, bits, mode)
             if ws:
+                ui.plot(figs.levels_figure(lo, hi, bits, mode), key="levels", width=560)
                 st.latex(ws.formula)
                 show(ws, "step size Δ")
                 other = ws.extra["other"]

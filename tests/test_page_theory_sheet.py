@@ -46,11 +46,16 @@ def test_sections_open_and_agree_with_the_engine():
     assert m["noise-power gain C(2k, k)"] == "6 ×"
     assert m["uniform?"] == "yes" and m["white?"] == "yes"  # busy noise at 8 bits
     # static pictures by default (the histogram's bars stay a Plotly chart where the SVG renderer has no bars)
-    assert svg_figures(at) and len(svg_figures(at)) + len(plotly_specs(at)) == 2
+    assert svg_figures(at) and len(svg_figures(at)) + len(plotly_specs(at)) == 3
     at = run_page(PAGE, {**ALL_OPEN, "interactive": "true"})  # Plotly one toggle away
     specs = plotly_specs(at)
-    assert [s["layout"]["title"]["text"] for s in specs] == ["Is the error uniform? Histogram of e/Δ",
-                                                            "Is the error white? Autocorrelation of e"]
+    assert [s["layout"]["title"]["text"] for s in specs] == [
+        "Is the error uniform? Histogram of e/Δ", "Is the error white? Autocorrelation of e",
+        "The 8 levels of 3 bits on [−1, 1]: the chosen convention in orange"]
+    marks = [t for t in specs[2]["data"] if t["mode"] == "markers"]  # one row per convention, from quantviz.levels
+    assert trace_values(marks[0]["x"]) == pytest.approx([-1 + 2 * k / 7 for k in range(8)])  # end-points
+    assert trace_values(marks[1]["x"]) == pytest.approx([-1 + k / 4 for k in range(8)])  # mid-tread
+    assert trace_values(marks[2]["x"]) == pytest.approx([-0.875 + k / 4 for k in range(8)])  # mid-rise
     d = W.widrow_demo("noise", 8)
     acf_y = [v for v in trace_values(specs[1]["data"][1]["y"])]
     assert acf_y == pytest.approx(d.acf.tolist(), abs=1e-6)  # the stems' tops are the engine's r[k]/r[0]

@@ -38,3 +38,42 @@ def widrow_autocorrelation(demo) -> go.Figure:
     fig.add_trace(go.Scatter(x=[0, end, None, 0, end], y=[b, b, None, -b, -b], mode="lines", line=THEORY_LINE,
                              name="white noise: 95 % band ±1.96/√N", hoverinfo="skip"))
     return fig
+
+
+MAX_DRAWN_BITS = 6  # 64 levels per row: beyond that the markers merge into a line
+
+
+def levels_figure(lo: float, hi: float, bits: int, mode: str) -> go.Figure:
+    """The levels of a b-bit quantizer on [lo, hi] in the three modes, one row each (from :func:`quantviz.levels`),
+    with the decision thresholds (half-way between levels) as ticks: end-points puts 2^b levels on the ends
+    (2^b − 1 gaps), mid-tread and mid-rise tile the range with 2^b cells of width (hi − lo)/2^b. The row of
+    ``mode`` is drawn bold."""
+    from quantviz.quantizers import QuantizerSpec, levels
+
+    rows = (("endpoints", "end-points: Δ = range/(2^b − 1)"), ("midtread", "mid-tread: Δ = range/2^b"),
+            ("midrise", "mid-rise: Δ = range/2^b"))
+    traces = []
+    for y, (m, name) in zip((2, 1, 0), rows):
+        lv = levels(QuantizerSpec(bits=min(bits, MAX_DRAWN_BITS), lo=lo, hi=hi, mode=m))
+        cuts = (lv[:-1] + lv[1:]) / 2
+        xs = np.column_stack([cuts, cuts, np.full_like(cuts, np.nan)]).ravel()
+        ys = np.column_stack([np.full_like(cuts, y - 0.25), np.full_like(cuts, y + 0.25),
+                              np.full_like(cuts, np.nan)]).ravel()
+        bold = m == mode
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name="thresholds (half-way between levels)",
+                                 showlegend=y == 2, hoverinfo="skip", line=dict(color=COLORS["dither"], width=1)))
+        traces.append(go.Scatter(x=lv, y=np.full_like(lv, y), mode="markers", name=name, showlegend=False,
+                                 marker=dict(color=COLORS["quantized"] if bold else COLORS["dither"],
+                                             size=9 if bold else 6)))
+    b = min(bits, MAX_DRAWN_BITS)
+    span = f"[{lo:g}, {hi:g}]".replace("-", "−")
+    fig = base_figure(f"The {2 ** b} levels of {b} bits on {span}" + (" (drawn at 6 bits)" if bits > b else "")
+                      + ": the chosen convention in orange", "value", "", height=220, legend_rows=1,
+                      hovermode="closest",
+                      yaxis=dict(range=[-0.6, 2.6], tickvals=[0, 1, 2],
+                                 ticktext=["mid-rise", "mid-tread", "end-points"], zeroline=False, showgrid=False),
+                      xaxis=dict(range=[lo - 0.04 * (hi - lo), hi + 0.04 * (hi - lo)]))
+    fig.add_traces(traces)
+    fig.add_traces([go.Scatter(x=[lo, lo, None, hi, hi], y=[-0.5, 2.5, None, -0.5, 2.5], mode="lines",
+                               name="x_min, x_max", line=THEORY_LINE, hoverinfo="skip")])
+    return fig
