@@ -81,6 +81,7 @@ from quantviz.tensors import (
     error_stats,
     gaussian_rate_distortion,
     ecsq_mse,
+    ecsq_gaussian,
 )
 from quantviz.formats import NF4_CODEBOOK, FORMATS, FormatResult, cast_float, quantize_format
 from quantviz.tensor_io import TensorFileError, load_tensors
@@ -96,6 +97,7 @@ __all__ += [
     "error_stats",
     "gaussian_rate_distortion",
     "ecsq_mse",
+    "ecsq_gaussian",
     "NF4_CODEBOOK",
     "FORMATS",
     "FormatResult",

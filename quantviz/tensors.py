@@ -62,6 +62,7 @@ __all__ = [
     "gaussian_rate_distortion",
     "gaussian_rd_sqnr_db",
     "ecsq_mse",
+    "ecsq_gaussian",
 ]
 
 GRANULARITIES = ("tensor", "channel", "group")
@@ -567,3 +568,49 @@ def ecsq_mse(rate, variance=1.0):
     the rate–distortion bound, at any high rate (Gish & Pierce [6]).
     """
     return (math.pi * math.e / 6.0) * gaussian_rate_distortion(rate, variance)
+
+
+def ecsq_gaussian(steps, variance=1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Rate and MSE of the entropy-coded uniform quantizer of a Gaussian, exactly (not the high-rate limit).
+
+    A mid-tread uniform quantizer of step Δ (levels kΔ, every integer k, cells
+    [(k − ½)Δ, (k + ½)Δ), reconstruction at kΔ) followed by an ideal entropy
+    coder: rate R = H(Q(X)) = −Σ P_k log2 P_k bits per sample and
+    D = Σ ∫ (x − kΔ)² p(x) dx over the cells, from the Gaussian's partial
+    moments (Φ and φ). At small Δ, D → Δ²/12 and R → h(X) − log2 Δ, so the SQNR
+    approaches the rate–distortion bound minus 10·log10(πe/6) = 1.53 dB (Gish &
+    Pierce [6]). At low rates the gap is not that constant: with mid-point
+    reconstruction it widens to about 2.7 dB near 1.2 bits, then closes towards
+    0 bits (where both rate and SQNR vanish).
+
+    Parameters
+    ----------
+    steps : array_like of Δ > 0 (in units of σ when variance = 1)
+
+    Returns
+    -------
+    rate, mse : float64 arrays of steps' shape
+    """
+    from scipy import special
+
+    d = np.atleast_1d(np.asarray(steps, dtype=np.float64))
+    if np.any(~(d > 0)):
+        raise ValueError("steps must be > 0")
+    if not variance > 0:
+        raise ValueError("variance must be > 0")
+    sigma = math.sqrt(variance)
+    rates, mses = [], []
+    for delta in d / sigma:
+        kmax = int(np.ceil(9.0 / delta)) + 1  # beyond 9 σ the Gaussian's mass is < 1e-18
+        k = np.arange(-kmax, kmax + 1, dtype=np.float64)
+        a, b = (k - 0.5) * delta, (k + 0.5) * delta
+        pa, pb = np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi), np.exp(-0.5 * b * b) / math.sqrt(2 * math.pi)
+        P = special.ndtr(b) - special.ndtr(a)
+        m1 = pa - pb  # ∫ x p(x) dx over the cell
+        m2 = P + a * pa - b * pb  # ∫ x² p(x) dx over the cell
+        c = k * delta
+        mses.append(float(np.sum(m2 - 2 * c * m1 + c * c * P)) * variance)
+        nz = P > 0
+        rates.append(float(-np.sum(P[nz] * np.log2(P[nz]))))
+    shape = np.shape(steps)
+    return np.reshape(rates, shape), np.reshape(mses, shape)
