@@ -88,7 +88,8 @@ def seed_examples() -> None:
             pass
 
 
-with ui.lazy_expander("Three worked examples: the error of one value, the MSQE of a list, the PSQNR", "sec_seeds") as box:
+with ui.lazy_expander("Three worked examples: the error of one value, the MSQE of a list, the PSQNR",
+                      "sec_seeds") as box:
     if box.open:
         seed_examples()
 
@@ -153,7 +154,8 @@ with ui.lazy_expander("Is the error really noise? When the additive white-noise 
         widrow_section()
 
 # ---- Step size, largest error, noise power -------------------------------------------------------------------
-with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise power Δ²/12 and Δ²/3", "sec_noise") as box:
+with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise power Δ²/12 and Δ²/3",
+                      "sec_noise") as box:
     if box.open:
         left, right = st.columns(2, gap="large")
         with left:
@@ -188,7 +190,8 @@ with ui.lazy_expander("Step size Δ (two conventions), largest error Δ/2, noise
                 show(wn, "noise power (mean square error)")
 
 # ---- Bits and decibels ---------------------------------------------------------------------------------------
-with ui.lazy_expander("Bits and decibels: 6.02 b + 1.76 dB, and the effective number of bits (ENOB)", "sec_bits") as box:
+with ui.lazy_expander("Bits and decibels: 6.02 b + 1.76 dB, and the effective number of bits (ENOB)",
+                      "sec_bits") as box:
     if box.open:
         left, right = st.columns(2, gap="large")
         with left:

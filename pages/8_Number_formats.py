@@ -71,7 +71,8 @@ for fmt in nf.FLOAT_FORMATS:
                if v.kind in ("normal", "subnormal") else ("−0" if v.sign else "0") if v.kind == "zero" else v.kind)
     rows.append((html.escape(nf.FLOAT_LABELS[fmt]), figs.bits_html([("sign", s), ("exponent", e), ("mantissa", mm)],
                                                                      " "), decoded,
-                 num(v.stored, 10), num(v.error, 4), pct(v.rel_error * 100 if x else float("nan")), num(v.ulp, 4), note))
+                 num(v.stored, 10), num(v.error, 4), pct(v.rel_error * 100 if x else float("nan")), num(v.ulp, 4),
+                 note))
 fv = None
 try:
     fv = nf.fixed_value(x, m, n, signed, overflow, rounding)
@@ -85,7 +86,8 @@ if fv is not None:
                  num(fv.stored, 10), num(fv.error, 4), pct(abs(fv.error) / abs(x) * 100 if x else float("nan")),
                  num(gap, 4), ("overflow: " + ("saturated" if overflow == "saturate" else "wrapped around"))
                  if fv.overflowed else ""))
-head = ("format", "stored bits", "= ± 2<sup>E − bias</sup> × 1.M", "stored value", "error x − stored", "relative error", "gap to neighbour", "")
+head = ("format", "stored bits", "= ± 2<sup>E − bias</sup> × 1.M", "stored value", "error x − stored", "relative error",
+        "gap to neighbour", "")
 table = ("<table style='width:100%;border-collapse:collapse;font-size:0.92rem'><tr>"
          + "".join(f"<th style='text-align:left;border-bottom:2px solid #999;padding:2px 6px'>{h}</th>" for h in head)
          + "</tr>" + "".join("<tr>" + "".join(f"<td style='border-bottom:1px solid #ddd;padding:2px 6px'>{c}</td>"
@@ -123,7 +125,8 @@ if fv is not None:
                           "wrapped around (the integer modulo 2^W): a large positive number became "
                           + ("negative." if fv.stored < 0 else "small.")), icon=":material/warning:")
         else:
-            st.caption(f"error e = {num(fv.error, 4)} (|e| ≤ {num(f.resolution / (2 if rounding == 'nearest' else 1), 4)}"
+            bound = f.resolution / (2 if rounding == "nearest" else 1)
+            st.caption(f"error e = {num(fv.error, 4)} (|e| ≤ {num(bound, 4)}"
                        f"{'' if rounding == 'nearest' else ', floor: e ≥ 0'}).")
 
 # ---- Spacing between neighbours ----------------------------------------------------------------------------------
@@ -137,8 +140,8 @@ ui.plot(fig, ("A float's gap doubles at every power of two: the absolute error g
               "(subnormals); each line ends at the format's largest number."), key="spacing")
 
 # ---- The formats' limits -----------------------------------------------------------------------------------------
-lim = "| format | bits | exponent E | mantissa M | bias | largest | smallest normal | smallest subnormal | ε = 2⁻ᴹ |\n" \
-      "|---|---|---|---|---|---|---|---|---|\n"
+lim = ("| format | bits | exponent E | mantissa M | bias | largest | smallest normal | smallest subnormal "
+       "| ε = 2⁻ᴹ |\n|---|---|---|---|---|---|---|---|---|\n")
 for fmt in nf.FLOAT_FORMATS:
     i = nf.float_info(fmt)
     lim += (f"| {i.label} | {i.bits} | {i.exp_bits} | {i.man_bits} | {i.bias} | {num(i.max, 6)} | "

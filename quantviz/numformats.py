@@ -97,7 +97,8 @@ class FloatValue:
     """A value stored in a float format.
 
     ``stored``: the value the format holds (round to nearest even, saturating at ±max); ``error`` = x − stored
-    (the project's e = x − Q(x)); ``rel_error`` = error/|x|; ``pattern``: the stored bits as a string of 0/1, sign first;
+    (the project's e = x − Q(x)); ``rel_error`` = error/|x|; ``pattern``: the stored bits as a string of 0/1,
+    sign first;
     ``sign``, ``exponent``, ``mantissa``: the fields as unsigned integers; ``kind``: "zero", "subnormal",
     "normal", "inf" or "nan"; ``decoded``: (−1)^s·2^(E−bias)·(1 + M/2^p) (normal) or
     (−1)^s·2^(1−bias)·(M/2^p) (subnormal), computed from the fields alone; ``ulp``: :func:`spacing` at x;

@@ -163,8 +163,8 @@ def quantization_error(x: float = 5.87, q: float | None = None, step: float = 1.
                           rf"\operatorname{{round}}({_num(x / step)}) = {_num(q)}", q))
     q = _finite("q", q)
     e = x - q
-    steps.append(Step("subtract the quantized value from the value", rf"QE = x - Q(x) = {_num(x)} - {_num(q)} = {fmt(e)}",
-                      e))
+    steps.append(Step("subtract the quantized value from the value",
+                      rf"QE = x - Q(x) = {_num(x)} - {_num(q)} = {fmt(e)}", e))
     steps.append(Step("its size, relative to the value", rf"|QE|/|x| = {fmt(abs(e))}/{fmt(abs(x))} = "
                       + (fmt(abs(e) / abs(x), 4) if x else r"\text{undefined}"), abs(e) / abs(x) if x else math.nan))
     sign = ("negative: Q(x) lies above x (x was rounded up)" if e < 0 else
@@ -252,7 +252,8 @@ def psqnr(peak: float = 10.0, msqe_value: float = 0.25) -> Worked:
              Step("in decibels", rf"10\log_{{10}}({fmt(ratio)}) = {fmt(value)}\ \mathrm{{dB}}", value))
     return Worked("Peak signal-to-quantization-noise ratio",
                   r"PSQNR = 10\log_{10}\frac{\mathrm{MAX}^2}{MSQE}\ \mathrm{dB}", {"MAX": peak, "MSQE": m}, steps,
-                  value, "dB", sig=4, note="Every factor 10 in MAX²/MSQE adds 10 dB; halving the RMS error adds 6.02 dB.")
+                  value, "dB", sig=4,
+                  note="Every factor 10 in MAX²/MSQE adds 10 dB; halving the RMS error adds 6.02 dB.")
 
 
 STEP_CONVENTIONS = {
@@ -316,7 +317,8 @@ def max_error(step: float = 0.25, rounding: str = "nearest") -> Worked:
         bound, _ = theory.max_error_bound("floor")
         value = bound * d
         steps = (Step("a whole step (the error lies in [0, Δ))", rf"QE < \Delta = {fmt(value)}", value),)
-        formula, note = r"0 \le QE < \Delta", "Truncation keeps the error on one side: twice the worst case of rounding."
+        formula = r"0 \le QE < \Delta"
+        note = "Truncation keeps the error on one side: twice the worst case of rounding."
     else:
         raise ValueError(f"rounding must be 'nearest' or 'floor'; got {rounding!r}")
     return Worked("Largest quantization error", formula, {"Δ": d, "rounding": rounding}, steps, value, note=note,
@@ -370,21 +372,24 @@ def sqnr_bits(bits: int = 8) -> Worked:
              Step("their ratio", rf"P_x/P_e = 1.5\cdot 2^{{{2 * b}}} = {fmt(1.5 * 4.0 ** b)}", 1.5 * 4.0**b),
              Step("in decibels", rf"{fmt(theory.DB_PER_BIT, 5)}\cdot {b} + {fmt(theory.SINE_OFFSET_DB, 4)} = "
                                  rf"{fmt(value, 5)}\ \mathrm{{dB}}", value))
-    return Worked("SQNR of a full-scale sine", r"SQNR = 10\log_{10}\frac{P_x}{\Delta^2/12} = 6.02\,b + 1.76\ \mathrm{dB}",
+    return Worked("SQNR of a full-scale sine",
+                  r"SQNR = 10\log_{10}\frac{P_x}{\Delta^2/12} = 6.02\,b + 1.76\ \mathrm{dB}",
                   {"b": b}, steps, value, "dB", sig=4,
                   note="Each extra bit halves Δ: a quarter of the noise power, +6.02 dB. Only for a full-scale sine "
                        "and the uniform model; a quieter signal loses its level in dB.")
 
 
 def enob(sinad_db: float = 74.0) -> Worked:
-    """Effective number of bits from a measured SINAD: ENOB = (SINAD − 1.76)/6.02 (:func:`quantviz.theory.enob_from_sqnr`)."""
+    """Effective number of bits from a measured SINAD: ENOB = (SINAD − 1.76)/6.02
+    (:func:`quantviz.theory.enob_from_sqnr`)."""
     s = _finite("SINAD", sinad_db)
     value = float(theory.enob_from_sqnr(s))
     steps = (Step("remove the sine's 1.76 dB", rf"{fmt(s)} - {fmt(theory.SINE_OFFSET_DB, 4)} = "
                                                rf"{fmt(s - theory.SINE_OFFSET_DB, 5)}", s - theory.SINE_OFFSET_DB),
              Step("divide by 6.02 dB per bit", rf"{fmt(s - theory.SINE_OFFSET_DB, 5)}/{fmt(theory.DB_PER_BIT, 5)} = "
                                                rf"{fmt(value, 4)}\ \text{{bits}}", value))
-    return Worked("Effective number of bits", r"ENOB = \frac{SINAD - 1.76}{6.02}", {"SINAD": s}, steps, value, "bits", sig=3,
+    return Worked("Effective number of bits", r"ENOB = \frac{SINAD - 1.76}{6.02}", {"SINAD": s}, steps, value,
+                  "bits", sig=3,
                   note="The word length of an ideal quantizer that would be as noisy as the measured one "
                        "(IEEE Std 1241). A 16-bit converter measuring 86 dB SINAD is a 14-bit one in effect.")
 

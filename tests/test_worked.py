@@ -64,7 +64,8 @@ def test_step_size_conventions(lo, hi, b, mode, expected):
     assert w.result == pytest.approx(expected, rel=1e-12)
     other = hi - lo
     assert w.extra["other"] == pytest.approx(other / 2**b if mode == "endpoints" else other / (2**b - 1))
-    assert w.extra["top"] == pytest.approx(hi if mode == "endpoints" else hi - expected / (2 if mode == "midrise" else 1))
+    top = hi if mode == "endpoints" else hi - expected / (2 if mode == "midrise" else 1)
+    assert w.extra["top"] == pytest.approx(top)
 
 
 def test_max_error_and_noise_power():
