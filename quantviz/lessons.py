@@ -84,6 +84,8 @@ MEASURES = {
     "levels_used": ("Levels used", "", "distinct values of Q(x)"),
     "spur_db": ("Error tone", "dB", "highest peak of the error spectrum above its median"),
     "power_ratio": ("Error power", "× Δ²/12", "mean(e²) / (Δ²/12)"),
+    "inband_snr_db": ("In-band SNR", "dB", "signal / error power below fs/8 (Signals) or 4 kHz (Audio), Welch"),
+    "inband_snr_model_db": ("In-band, model", "dB", "white floor × ∫|NTF|² over the band"),
     # Audio
     "snr_db": ("SNR", "dB", "10·log10(Σx² / Σe²) over the clip"),
     "segsnr_db": ("Segmental SNR", "dB", "mean over 20 ms frames, each clamped to −10…35 dB"),
@@ -461,7 +463,7 @@ def _signals(v: dict):
 
     x = signals.generate(v["signal"], v["n"], v["fs"], freq=v["freq"], amplitude=signals.db_to_amplitude(v["level_db"]))
     spec = spec_from_params(v, float(np.min(x)), float(np.max(x))).spec
-    a = analysis.analyse_signal(x, spec)
+    a = analysis.analyse_signal(x, spec, fs=v["fs"])  # with fs: the in-band SNR over 0 … fs/8 too
     step = a.step
     sp = analysis.error_spectra(x, a.values, spec, step, v["fs"])
     e_db = np.asarray(sp.e_db[1:], dtype=np.float64)
@@ -473,6 +475,8 @@ def _signals(v: dict):
                "power_ratio": m["mse"] / (step * step / 12)}
     if spec.bounded:
         numbers["sine_sqnr_db"] = float(theory.sine_sqnr_db(spec.bits))
+    if "inband_snr" in m:
+        numbers["inband_snr_db"], numbers["inband_snr_model_db"] = m["inband_snr"], p["inband_snr"]
     return numbers, {"x": x, "spec": spec, "analysis": a, "spectra": sp}
 
 
@@ -485,7 +489,8 @@ def _audio(v: dict):
     spec = spec_from_params(v).spec if v["scheme"] == "pcm" else None
     a = audio_lab.analyse_audio(x, clip.sample_rate, spec, v["scheme"])
     m = a.metrics
-    return ({"snr_db": m["snr"], "segsnr_db": m["segsnr"], "noise_dbfs": m["noise_dbfs"]},
+    return ({"snr_db": m["snr"], "segsnr_db": m["segsnr"], "noise_dbfs": m["noise_dbfs"],
+             **({"inband_snr_db": m["inband_snr"]} if np.isfinite(m.get("inband_snr", np.nan)) else {})},
             {"analysis": a, "x": x, "spec": spec})
 
 

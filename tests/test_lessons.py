@@ -33,7 +33,7 @@ def numbers(lid, i):
 
 
 def test_six_lessons_on_the_issue_topics_load_in_order():
-    assert list(LESSONS) == ["bits_6db", "dither", "mu_law", "banding", "jpeg", "weights"]
+    assert list(LESSONS) == ["bits_6db", "dither", "mu_law", "banding", "jpeg", "weights", "noise_shaping"]
     assert list(LESSONS) == list(params.LESSON_IDS)  # the Lessons page's `lesson` field lists exactly these
     for lesson in LESSONS.values():
         assert L.MIN_STEPS <= len(lesson.steps) <= L.MAX_STEPS, lesson.id
@@ -49,6 +49,7 @@ def test_lessons_use_the_pages_the_issue_names():
     assert pages["banding"] == pages["jpeg"] == {"Images"}
     assert all(step.values["scheme"] == "jpeg" for step in LESSONS["jpeg"].steps)
     assert pages["weights"] == {"Weights"}
+    assert pages["noise_shaping"] == {"Signals", "Audio"}
 
 
 @pytest.mark.parametrize("lid,i,s", STEPS, ids=IDS)
@@ -150,6 +151,27 @@ def test_dither_turns_harmonics_into_a_flat_floor_and_keeps_a_sub_lsb_sine():
     assert numbers("dither", 1)["spur_db"] > 25 > 5 > numbers("dither", 2)["spur_db"]
     assert numbers("dither", 4)["levels_used"] == 1 == L.answer_value(step("dither", 4))  # digital silence
     assert numbers("dither", 5)["levels_used"] >= 3
+
+
+def test_noise_shaping_multiplies_the_total_by_c2k_k_and_lowers_the_band():
+    unshaped = numbers("noise_shaping", 1)
+    assert unshaped["power_ratio"] == pytest.approx(3.0, abs=0.1)
+    for i, k in ((3, 1), (4, 2)):
+        n = numbers("noise_shaping", i)
+        assert step("noise_shaping", i).values["noise_shaping"] == k
+        assert n["power_ratio"] == pytest.approx(3.0 * theory.noise_shaping_gain(k), rel=0.03)
+        assert n["inband_snr_db"] == pytest.approx(n["inband_snr_model_db"], abs=0.5)
+    assert L.answer_value(step("noise_shaping", 3)) == pytest.approx(6.0, abs=0.2)
+    order2 = numbers("noise_shaping", 4)
+    assert order2["inband_snr_db"] > numbers("noise_shaping", 2)["inband_snr_db"] > unshaped["inband_snr_db"]
+    assert order2["sqnr_db"] < numbers("noise_shaping", 2)["sqnr_db"] < unshaped["sqnr_db"]  # the right option
+    # the texts' comparisons: the band holds a quarter of a white error (+6 dB); order 1 gains about 7 dB there
+    assert unshaped["inband_snr_db"] - unshaped["sqnr_db"] == pytest.approx(10 * math.log10(4), abs=0.5)
+    assert numbers("noise_shaping", 2)["inband_snr_db"] - unshaped["inband_snr_db"] == pytest.approx(7, abs=1)
+    piano = step("noise_shaping", 5)
+    flat = L.live("Audio", state.normalise({**piano.state, "noise_shaping": 0}, params.AUDIO_FIELDS))
+    assert flat.numbers["inband_snr_db"] == pytest.approx(12, abs=1.5)  # "about 12 dB there" without shaping
+    assert L.measures(piano)["inband_snr_db"] > flat.numbers["inband_snr_db"] + 20
 
 
 def test_mu_law_answers_match_the_loading_and_bennett_formulas():

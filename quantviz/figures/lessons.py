@@ -127,14 +127,22 @@ def _audio(live: Live, view: str) -> View:
 
     a = live.data["analysis"]
     pcm = a.scheme == "pcm"
-    label = "predicted: flat floor" if pcm else "predicted: Bennett's total, flat"
+    k = int(live.values["noise_shaping"]) if pcm else 0
+    label = ("predicted: flat floor" + (f" × |NTF|² (k = {k})" if k else "")) if pcm else \
+        "predicted: Bennett's total, flat"
     fig = figs.error_spectrum_figure(a.ltas_f, a.ltas_x_db, a.ltas_e_db, a.ltas_floor_db, label, a.fs, None)
     floor = f"{a.white_floor_db:.0f}".replace("-", "−")
-    notice = (f"Thin blue line: the clip's spectrum; thick orange line: the error's. The dashed line is the model, "
-              f"{floor} dBFS per bin. "
-              + ("With dither the error is a flat floor whatever the signal does." if pcm and live.values["dither"]
-                 != "none" else "G.711's error follows the speech's spectrum and level." if not pcm else
-                 "Without dither the error follows the signal."))
+    if not pcm:
+        how = "G.711's error follows the speech's spectrum and level."
+    elif k:
+        how = (f"Noise shaping of order {k} tilts the error floor: below fs/6 = {a.fs / 6000:g} kHz it is lower than "
+               f"flat, above it higher; the in-band SNR is measured below {a.band_hz[1] / 1000:g} kHz.")
+    elif live.values["dither"] != "none":
+        how = "With dither the error is a flat floor whatever the signal does."
+    else:
+        how = "Without dither the error follows the signal."
+    notice = (f"Thin blue line: the clip's spectrum; thick orange line: the error's. The dashed line is the model: "
+              f"the white floor is {floor} dBFS per bin{' before shaping' if k else ''}. " + how)
     return View(notice, fig=fig)
 
 
