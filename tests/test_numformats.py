@@ -211,3 +211,28 @@ def test_spacing_figure_draws_the_engine():
     rel = {t.name: t for t in spacing_figure(0.1, 3, 4, view="relative").data}["fp16 (IEEE half, E5M10)"]
     normal = np.asarray(rel.x) >= nf.float_info("fp16").min_normal
     assert np.all((np.asarray(rel.y)[normal] <= 2**-10 * (1 + 1e-12)) & (np.asarray(rel.y)[normal] >= 2**-11))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["bf16", "fp8_e4m3", "fp8_e5m2", "fp4_e2m1"]), st.floats(-1e4, 1e4, allow_nan=False))
+def test_small_float_bits_match_a_plain_ml_dtypes_cast_in_range(fmt, x):
+    dt = nf.FLOAT_FORMATS[fmt]
+    if abs(x) > nf.float_info(fmt).max:
+        return  # beyond the range the page saturates where a plain cast gives inf/NaN (tested above)
+    ref = np.array([x], dtype=np.float32).astype(dt)
+    bits = nf.float_info(fmt).bits
+    assert nf.float_value(x, fmt).pattern == format(int(ref.view(np.uint8 if dt.itemsize == 1 else np.uint16)[0])
+                                                    & ((1 << bits) - 1), f"0{bits}b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([(3, 4), (0, 7), (7, 8), (0, 15), (4, 11)]), st.floats(-1e5, 1e5, allow_nan=False))
+def test_fixed_wrap_is_numpy_integer_wraparound(mn, x):
+    """Wrap-around = the rounded integer N = round(x·2ⁿ) kept modulo 2^W as a signed integer (NumPy's int8/int16)."""
+    m, n = mn
+    w = 1 + m + n
+    v = nf.fixed_value(x, m, n, overflow="wrap")
+    big = math.floor(x * 2**n + 0.5)  # nearest, halves up (as quantviz.quantize rounds)
+    ref = int(np.array(big % 2**w, dtype=np.int64).astype({8: np.uint8, 16: np.uint16}[w]).view(
+        {8: np.int8, 16: np.int16}[w]))
+    assert v.integer == ref and v.stored == ref * 2.0**-n
