@@ -5,7 +5,7 @@ upload; ≤ 300 KiB over the WebSocket per interaction (the pictures themselves 
 HTTP, not WebSocket frames). Cases (pick with arguments, default all):
   1  the default image as it opens (views: the error image), no / TPDF / Bayer 4×4 dither, one per round;
   2  the same with Floyd–Steinberg (a sequential, compiled kernel), serpentine off/on;
-  3  a 12 MP (4000×3000) JPEG upload, reduced to 0.79 MP (1024 × 768, images_io.DEFAULT_WORK_PIXELS) for work, a new upload every round.
+  3  a 12 MP (4000×3000) JPEG upload, reduced to 0.52 MP (836 × 627, images_io.DEFAULT_WORK_PIXELS) for work, a new upload every round.
 Run: .venv/bin/python bench/bench_images_page.py [1] [2] [3]
 """
 
@@ -54,6 +54,6 @@ if __name__ == "__main__":
 
             trivial, target = run_pair(str(ROOT / "app.py"), "/Images?source=upload&bits=8", "Bits per channel",
                                        "PSNR", moves=7, prepare=upload)
-            ratios["12 MP upload"] = report("Images page, 12 MP JPEG upload (1024×768 work image)", trivial, target,
+            ratios["12 MP upload"] = report("Images page, 12 MP JPEG upload (836×627 work image)", trivial, target,
                                             budget_ratio=2.0)
     print("\n" + "; ".join(f"{k}: {v:.2f}×" for k, v in ratios.items()))

@@ -37,7 +37,7 @@ else:
     raw, source_key, source_label, notices = None, None, "", ()
     if up is None:
         st.info("Upload an image in the sidebar, or switch the source back to the *built-in gallery*. Images above "
-                f"{images_io.DEFAULT_WORK_PIXELS / 1e6:.2g} MP (1024×768 px) are reduced for work and display.",
+                f"{images_io.DEFAULT_WORK_PIXELS / 1e6:.2g} MP are reduced for work and display.",
                 icon=":material/upload_file:")
     else:
         try:

@@ -13,7 +13,7 @@ Safety
   setting of Pillow.
 * Uploads larger than :data:`MAX_BYTES` are refused unread; truncated files are refused
   (``ImageFile.LOAD_TRUNCATED_IMAGES`` stays False).
-* Images above ``work_pixels`` (default 0.79 MP, 1024 × 768) are reduced for work and display (JPEGs
+* Images above ``work_pixels`` (default 0.52 MP) are reduced for work and display (JPEGs
   through libjpeg's DCT scaling, ``Image.draft``, then Lanczos), with a notice.
 
 Nothing is downloaded: the gallery uses the images shipped inside scikit-image's wheel
@@ -50,11 +50,12 @@ MAX_PIXELS = 40_000_000
 """Largest image accepted, in pixels (read from the header)."""
 MAX_BYTES = 30_000_000
 """Largest upload accepted, in bytes."""
-DEFAULT_WORK_PIXELS = 786_432
-"""Images above this many pixels are downscaled for work and display: 1024 × 768 px worth (XGA, a common projector;
-1024 × 768 for a 4:3 photo), shown whole, pixel for pixel. Every slider move re-quantizes, measures and encodes the
-whole work image, so its size sets the page's speed: a bits move of a 12 MP upload measured 8.4× the trivial page
-with a 2 MP work image and 2.25× with 1 MP (budget 2×, bench/bench_images_page.py)."""
+DEFAULT_WORK_PIXELS = 524_288
+"""Images above this many pixels (2^19, 0.52 MP: 836 × 627 for a 4:3 photo, wider than the page shows a picture)
+are downscaled for work and display, and shown whole, pixel for pixel. Every slider move re-quantizes, measures
+and encodes the whole work image, so its size sets the page's speed: a bits move of a 12 MP upload measured 8.4×
+the trivial page with a 2 MP work image, 2.25× with 1 MP and 2.36× with 0.79 MP (budget 2×, one run each on a
+loaded machine, bench/bench_images_page.py)."""
 ACCEPTED_FORMATS = ("PNG", "JPEG", "MPO", "TIFF", "WEBP", "BMP", "GIF")
 """Pillow format names accepted (MPO: multi-picture JPEGs from phones; the first picture)."""
 

@@ -147,7 +147,7 @@ def test_large_images_downscaled_with_notice():
     big = np.tile(np.linspace(0, 255, 3000).astype(np.uint8), (1000, 1))  # 3 MP
     r = load_image_bytes(encode(Image.fromarray(big), "PNG"))
     h, w = r.values.shape
-    assert h * w <= DEFAULT_WORK_PIXELS == 786_432 and abs(w / h - 3) < 0.01
+    assert h * w <= DEFAULT_WORK_PIXELS == 524_288 and abs(w / h - 3) < 0.01
     assert any("reduced" in n for n in r.notices)
     # a 12 MP JPEG is reduced through libjpeg's DCT scaling first
     photo = Image.fromarray(RNG.integers(0, 256, (300, 400, 3), dtype=np.uint8)).resize((4000, 3000))
