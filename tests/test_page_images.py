@@ -131,6 +131,11 @@ def test_bad_uploads_give_a_message_and_keep_the_controls(name, data):
     {"scheme": "jpeg", "quality": "100", "image": "coffee"},
     {"stepper": "true", "step": "255", "step_size": "8", "gamma": "true", "theory": "true"},
     {"stepper": "true", "step_size": "16", "dither": "atkinson", "serpentine": "true", "bits": "2"},
+    {"grid": "count", "n_levels": "2", "gamma": "true", "stepper": "true"},
+    {"grid": "count", "n_levels": "256", "dither": "jarvis-judice-ninke", "views": ["bytes", "error"]},
+    {"colour": "ycbcr", "bits": "1", "chroma_bits": "8", "dither": "blue-noise", "views": ["delta-e", "ssim"]},
+    {"colour": "ycbcr", "bits": "8", "chroma_bits": "1", "dither": "floyd-steinberg", "strength": "0"},
+    {"scheme": "palette", "palette": "kmeans-lab", "colors": "256", "views": ["split", "histogram"], "split": "100"},
 ])
 def test_extremes_never_raise(params):
     at = run_page(PAGE, params)
@@ -286,3 +291,15 @@ def test_any_number_of_levels_not_only_powers_of_two(media):
     assert dict(at.query_params) == {"grid": "count"}  # 6 is the default count; bits stays out of the link
     back = run_page(PAGE, {"grid": "count", "n_levels": "200"})
     assert "200 levels per channel" in captions(back)
+
+
+def test_without_an_image_every_control_stays_drawn_with_its_value():
+    at = run_page(PAGE, {"source": "upload", "bits": "2", "views": ["ssim"], "zoom": "32", "zoom_x": "70"})
+    assert "Upload an image" in " ".join(i.value for i in at.info)
+    assert at.slider(key="bits").value == 2 and not at.slider(key="bits").disabled
+    assert at.select_slider(key="zoom").value == 32 and at.select_slider(key="zoom").disabled
+    assert at.slider(key="zoom_x").value == 70 and at.slider(key="zoom_x").disabled
+    pills = [n for n in _walk(at._tree) if getattr(n, "key", None) == "views"][0]
+    assert pills.value == ["ssim"] and pills.disabled
+    assert not images(at) and not at.metric
+    assert at.query_params["bits"] == "2" and at.query_params["zoom_x"] == "70"
