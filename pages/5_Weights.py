@@ -24,7 +24,7 @@ VIEWS = {"grid": "histogram + grid", "error": "error", "scatter": "ŵ vs w", "ch
          "block": "block inspector", "compare": "vs the limit", "accuracy": "accuracy vs bits",
          "layers": "per layer & mixed", "qat": "PTQ vs QAT", "outliers": "outliers (XW)",
          "blocksize": "NF4 vs INT4 by block", "bridge": "Δ²/12", "accumulate": "accumulation",
-         "reference": "llama.cpp table"}
+         "reference": "llama.cpp table", "charlm": "language model"}
 M = cw.model()
 LAYERS = {i: f"{n}: {w.shape[1]} → {w.shape[0]} ({w.size:,} weights)"
           for i, (n, w) in enumerate(zip(M.mlp.names, M.mlp.weights))}
@@ -222,6 +222,7 @@ def view(key):
         accuracy_view()
     else:
         {"layers": layers_view, "qat": qat_view, "outliers": outliers_view, "blocksize": blocksize_view,
+         "charlm": charlm_view,
          "bridge": bridge_view, "accumulate": accumulate_view, "reference": reference_view}[key]()
 
 
@@ -405,6 +406,21 @@ def accumulate_view():
     ui.plot(*figs.accumulation_figure(cw.accumulation()))
 
 
+def charlm_view():
+    sweep, f_ppl, fmts = cw.char_sweep()
+    cm = cw.char_model()
+    try:
+        q = nn.quantize_weights(cm.mlp, lambda x: cw.run_scheme(x, scheme))
+        cur = {"bpw": sum(cw.run_scheme(x, scheme).bits_per_weight * x.size for x in cm.mlp.weights)
+               / sum(x.size for x in cm.mlp.weights), "ppl": nn.perplexity(q, cm.x_test, cm.y_test)}
+    except ValueError:
+        cur = None
+    ui.plot(*figs.perplexity_vs_bits(sweep, f_ppl, fmts, float(cm.meta["unigram_perplexity"]), cur))
+    st.caption(f"The model: the previous {cm.context} characters (one-hot, {len(cm.vocab)} symbols) → 128 ReLU → the "
+               "next character, trained by assets/make_charlm.py on the first 90 % of Shakespeare's Sonnets "
+               "(1609, public domain). The star: this page's scheme on both of its layers.")
+
+
 def reference_view():
     sweep, f_acc, fmts = cw.accuracy_sweep()
     ui.plot(*figs.reference_figure(cw.llama_reference(), sweep, fmts, f_acc))
@@ -436,6 +452,11 @@ def view_lesson(key) -> str:
         nf, ia = d["sqnr"]["NF4"], d["sqnr"]["INT4 affine"]
         return (f"this tensor, NF4 vs affine INT4: {nf[0]:.1f} vs {ia[0]:.1f} dB at B = {d['sizes'][0]}, "
                 f"{nf[-1]:.1f} vs {ia[-1]:.1f} dB at B = {d['sizes'][-1]}")
+    if key == "charlm":
+        sweep, f_ppl, _ = cw.char_sweep()
+        ch = dict(sweep["INT per-channel"])
+        return ("character model perplexity: float " f"{f_ppl:.2f}; INT per-channel "
+                + ", ".join(f"{ch[b]:.2f} at {b:.3g}" for b in sorted(ch)[-1:-5:-1]) + " bits/w")
     if key == "reference":
         by = {r["quant"]: r for r in cw.llama_reference() if r["imatrix"] == "None"}
         return (f"LLaMA-3-8B: Q4_0 +{by['q4_0']['delta_ppl']:.2f} perplexity at {by['q4_0']['bpw']:.2f} bits/w, "

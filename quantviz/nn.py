@@ -65,9 +65,15 @@ __all__ = [
     "mixed_precision_sweep",
     "pareto_front",
     "promote_most_sensitive",
+    "CHAR_MODEL_PATH",
+    "CharModel",
+    "char_contexts",
+    "perplexity",
+    "load_char_model",
 ]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "assets" / "models" / "digits_mlp.npz"
+CHAR_MODEL_PATH = Path(__file__).resolve().parent.parent / "assets" / "models" / "sonnets_char_mlp.npz"
 ACT_MODES = ("static", "dynamic")
 
 
@@ -459,3 +465,73 @@ def load_digits_model(path=None) -> DigitsModel:
     if not p.is_file():
         raise ValueError(f"model file not found: {p} (run assets/make_model.py)")
     return _load(str(p))
+
+
+# ---- a tiny character-level language model ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CharModel:
+    """The shipped character-level MLP: the previous ``context`` characters (one-hot) → the next one.
+
+    ``vocab`` is the string of its characters (index = class); ``x_test``/``y_test`` the held-out contexts
+    and next characters (the last 10 % of the text, never trained on).
+    """
+
+    mlp: MLP
+    vocab: str
+    context: int
+    x_test: np.ndarray
+    y_test: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+
+def char_contexts(codes, context: int, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, context·V) one-hot rows of the ``context`` characters before each position, and the next character.
+
+    ``codes``: the text as integer codes 0…V−1. Row i holds codes[i : i + context] one-hot, its target is
+    codes[i + context].
+    """
+    c = np.asarray(codes, dtype=np.int64)
+    if c.ndim != 1 or c.size <= context or context < 1:
+        raise ValueError(f"codes must be 1-D and longer than context={context}")
+    if c.min() < 0 or c.max() >= vocab_size:
+        raise ValueError("codes must lie in [0, vocab_size)")
+    n = c.size - context
+    idx = np.arange(n)[:, None] + np.arange(context)[None, :]
+    x = np.zeros((n, context * vocab_size), dtype=np.float32)
+    x[np.arange(n)[:, None], np.arange(context)[None, :] * vocab_size + c[idx]] = 1.0
+    return x, c[context:]
+
+
+def perplexity(model: MLP, x, y, **kw) -> float:
+    """exp(mean cross-entropy) of the model's softmax on the true next symbols, in the same units as the
+    vocabulary: a model that spreads its probability evenly over V symbols scores V."""
+    z = np.asarray(forward(model, x, **kw), dtype=np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    y = np.asarray(y, dtype=np.int64)
+    return float(np.exp(-np.mean(logp[np.arange(y.size), y])))
+
+
+@lru_cache(maxsize=1)
+def _load_char(path: str) -> CharModel:
+    with np.load(path, allow_pickle=False) as z:
+        n_layers = int(z["n_layers"])
+        mlp = MLP(tuple(z[f"W{i}"] for i in range(n_layers)), tuple(z[f"b{i}"] for i in range(n_layers)))
+        vocab = "".join(chr(int(c)) for c in z["vocab"])
+        context = int(z["context"])
+        test_codes = z["test_codes"].astype(np.int64)
+        meta = {k[5:]: z[k].item() for k in z.files if k.startswith("meta_")}
+    x, y = char_contexts(test_codes, context, len(vocab))
+    for a in (x, y, *mlp.weights, *mlp.biases):
+        a.flags.writeable = False
+    return CharModel(mlp=mlp, vocab=vocab, context=context, x_test=x, y_test=y, meta=meta)
+
+
+def load_char_model(path=None) -> CharModel:
+    """Load the shipped character-level MLP (``assets/make_charlm.py``) and its held-out text (cached)."""
+    p = Path(path) if path is not None else CHAR_MODEL_PATH
+    if not p.is_file():
+        raise ValueError(f"model file not found: {p} (run assets/make_charlm.py)")
+    return _load_char(str(p))

@@ -305,3 +305,67 @@ def test_accumulate_of_non_negative_values_never_decreases(v):
         assert np.all(np.diff(s) >= 0)
     # recursive summation's bound (Higham 2002, eq. 4.4), the float32 rounding of the inputs included: n·u·Σ|x|
     assert abs(F.accumulate(v, "fp32")[-1] - v.sum()) <= v.size * 2.0 ** -24 * v.sum() + 1e-30
+
+
+# ---- the character-level language model ---------------------------------------------------------------------
+
+
+def test_char_contexts_hand_checked():
+    x, y = nn.char_contexts([0, 2, 1, 2], 2, 3)
+    np.testing.assert_array_equal(y, [1, 2])
+    np.testing.assert_array_equal(x, [[1, 0, 0, 0, 0, 1], [0, 0, 1, 0, 1, 0]])
+    with pytest.raises(ValueError):
+        nn.char_contexts([0, 5], 1, 3)
+
+
+def test_perplexity_of_uniform_logits_is_the_vocabulary_size():
+    m = nn.MLP((np.zeros((7, 4), np.float32),), (np.zeros(7, np.float32),))
+    assert nn.perplexity(m, np.ones((5, 4)), [0, 1, 2, 3, 6]) == pytest.approx(7.0)
+    # a confident right answer: p = e^3 / (e^3 + 6)
+    m2 = nn.MLP((np.zeros((7, 4), np.float32),), (np.array([3, 0, 0, 0, 0, 0, 0], np.float32),))
+    assert nn.perplexity(m2, np.ones((1, 4)), [0]) == pytest.approx((np.e ** 3 + 6) / np.e ** 3)
+
+
+def test_shipped_char_model():
+    m = nn.load_char_model()
+    assert len(m.vocab) == 61 and m.context == 6
+    f = nn.perplexity(m.mlp, m.x_test, m.y_test)
+    assert f == pytest.approx(m.meta["test_perplexity"], rel=1e-6)
+    assert f < m.meta["unigram_perplexity"] / 3  # far better than letter frequencies (22.5)
+    q8 = nn.quantize_weights(m.mlp, lambda w: nn.per_channel_quantizer(w, 8))
+    assert nn.perplexity(q8, m.x_test, m.y_test) < 1.01 * f
+    q3 = nn.quantize_weights(m.mlp, lambda w: nn.per_channel_quantizer(w, 3))
+    assert nn.perplexity(q3, m.x_test, m.y_test) > 1.2 * f
+
+
+def test_the_char_test_split_is_the_texts_end():
+    """The held-out contexts are the last 10 % of the shipped text (read again here), never trained on."""
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.spec_from_file_location(
+        "make_charlm", pathlib.Path(__file__).resolve().parent.parent / "assets" / "make_charlm.py")
+    mc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mc)
+    vocab, train, test = mc.data()
+    m = nn.load_char_model()
+    assert vocab == m.vocab
+    x, y = nn.char_contexts(test, m.context, len(vocab))
+    np.testing.assert_array_equal(y, m.y_test)
+    assert len(train) + len(y) == len(mc.TEXT.read_text(encoding="utf-8"))
+
+
+def test_short_char_training_learns():
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.spec_from_file_location(
+        "make_charlm", pathlib.Path(__file__).resolve().parent.parent / "assets" / "make_charlm.py")
+    mc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mc)
+    vocab, train, test = mc.data()
+    x, y = nn.char_contexts(train[:8000], 4, len(vocab))
+    xt, yt = nn.char_contexts(test, 4, len(vocab))
+    m, hist = nn.train_mlp(x, y, (4 * len(vocab), 32, len(vocab)), epochs=2, lr=3e-3, batch_size=64, seed=1)
+    assert hist["loss"][-1] < hist["loss"][0]
+    assert nn.perplexity(m, xt, yt) < 18  # below letter frequencies (22.5) after 2 epochs on 8,000 characters

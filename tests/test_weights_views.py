@@ -188,3 +188,15 @@ def test_upload_a_gguf_file_names_each_tensors_stored_type(tmp_path):
     w = F.quantize_format(a, "q4_0").values  # what the file holds
     s = T.error_stats(w, T.quantize_tensor(w, 8, True, "channel", axis=0).values)["sqnr_db"]
     assert db(metric_values(at)["SQNR"]) == pytest.approx(s, abs=0.05)
+
+
+def test_language_model_view_is_the_engines_perplexity():
+    at = run_page(PAGE, {"views": "charlm", "bits": "4"})
+    t = traces(at, "Character-level model")
+    m = nn.load_char_model()
+    q = nn.quantize_weights(m.mlp, lambda w: nn.per_channel_quantizer(w, 4))
+    assert arr(t["this setting"]["y"])[0] == pytest.approx(nn.perplexity(q, m.x_test, m.y_test), rel=1e-9)
+    ch = t["INT per-channel"]
+    assert arr(ch["y"])[-1] == pytest.approx(nn.perplexity(nn.quantize_weights(
+        m.mlp, lambda w: nn.per_channel_quantizer(w, 8)), m.x_test, m.y_test), rel=1e-9)
+    assert "character model perplexity: float" in captions(at)

@@ -292,7 +292,7 @@ from quantviz import formats as _formats  # noqa: E402
 from quantviz import tensors as _tensors  # noqa: E402
 
 WEIGHT_VIEWS = ("grid", "error", "scatter", "channels", "block", "compare", "accuracy", "layers", "qat",
-                "outliers", "blocksize", "bridge", "accumulate", "reference")
+                "outliers", "blocksize", "bridge", "accumulate", "reference", "charlm")
 WEIGHT_GROUP_SIZES = (16, 32, 64, 128)
 WEIGHT_DEFAULTS = {"source": "model", "layer": 0, "kind": "gaussian", "seed": 0, "tensor": "", "scheme": "int",
                    "bits": 4, "symmetric": True, "granularity": "channel", "axis": 0, "group_size": 32,
@@ -340,6 +340,7 @@ WEIGHT_PRESETS = {
                                                      "views": ["accumulate"]},
     "llama.cpp's LLaMA-3-8B on the same rate axis": {**_WB, "scheme": "format", "fmt": "q4_0",
                                                      "views": ["reference"]},
+    "A tiny language model: perplexity vs bits": {**_WB, "bits": 3, "views": ["charlm"]},
 }
 PAGE_FIELDS["Weights"] = WEIGHT_FIELDS
 

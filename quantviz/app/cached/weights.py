@@ -357,3 +357,31 @@ def llama_reference() -> list[dict]:
     from quantviz.tensor_io import load_llama_reference
 
     return load_llama_reference()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def char_model() -> nn.CharModel:
+    return nn.load_char_model()
+
+
+@st.cache_resource(max_entries=1, show_spinner="Perplexity of the character model at every bit width (once)…")
+def char_sweep() -> tuple[dict, float, list[dict]]:
+    """Held-out perplexity of the character-level MLP against bits per weight (both layers quantized), for the
+    INT families (2–8 bits) and every format; and its float perplexity."""
+    m = char_model()
+    n = sum(w.size for w in m.mlp.weights)
+
+    def point(scheme):
+        rs = [run_scheme(w, scheme) for w in m.mlp.weights]
+        ppl = nn.perplexity(m.mlp.with_weights([r.values for r in rs]), m.x_test, m.y_test)
+        return sum(r.bits_per_weight * w.size for r, w in zip(rs, m.mlp.weights)) / n, ppl
+
+    sweep = {fam: [point(("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)) for b in SWEEP_BITS]
+             for fam, (gran, gs) in SWEEP_FAMILIES.items()}
+    from quantviz.figures.weights import FORMAT_LABELS
+
+    fmts = []
+    for fmt in FORMATS:
+        bits, ppl = point(("format", fmt))
+        fmts.append(dict(label=FORMAT_LABELS[fmt], bpw=bits, ppl=ppl))
+    return sweep, nn.perplexity(m.mlp, m.x_test, m.y_test), fmts
