@@ -190,8 +190,15 @@ elif scheme != "jpeg":
     cards.append(ui.Metric("Light shift", f"{100 * s.light_shift:+.2f} %", "mean lin(Q) − mean lin(x)",
                            f"{100 * s.code_shift:+.2f} %", "in codes"))
 if scheme != "jpeg":
+    plain_q = None  # with the PNG bytes view open, the card compares with Q without dither (first screen)
+    if "bytes" in views and r.dither_ran != "none":
+        plain_q = (cached.levels(source_key, colour, n_levels, "none", 1.0, False, False, src, chroma_levels)
+                   if scheme == "levels" else cached.palette(source_key, colour, method, colors, "none", 1.0, False,
+                                                             src))
     cards.append(ui.Metric("PNG file", kib(r.png_full), f"{8 * r.png_full / (H * W):.2f} bits/pixel (zlib 1)",
-                           f"{kib(src.png_full)}, ×{src.png_full / r.png_full:.1f}", "PNG of x"))
+                           f"{kib(src.png_full)}, ×{src.png_full / r.png_full:.1f}" if plain_q is None else
+                           f"{kib(plain_q.png_full)}, dither ×{r.png_full / plain_q.png_full:.2f}",
+                           "PNG of x" if plain_q is None else "no dither"))
 else:
     cards.append(ui.Metric("JPEG file", kib(n_bytes), f"{8 * n_bytes / (H * W):.2f} bits/pixel (Pillow)",
                            f"{kib(src.png_full)}, ×{src.png_full / n_bytes:.1f}", "PNG of x"))

@@ -253,7 +253,10 @@ def test_png_card_is_the_real_file_and_the_bytes_view_prices_the_dither():
     assert card == (f"{dithered / 1024:.0f} KiB" if dithered >= 10240 else f"{dithered / 1024:.1f} KiB")
     table = " ".join(md.value for md in at.markdown)
     assert "| 9 |" in table and f"{plain / 1024:.0f} KiB" in table
-    assert dithered > image_metrics.png_size(u8(image_dither.dither_image(x, 4, "none")), 1)  # dither costs bytes
+    plain1 = image_metrics.png_size(u8(image_dither.dither_image(x, 4, "none")), 1)
+    assert dithered > plain1  # dither costs bytes, and the card says how much (on the first screen)
+    card_note = [c.value for c in at.caption if "no dither" in c.value][0]
+    assert f"dither ×{dithered / plain1:.2f}" in card_note
 
 
 def test_every_view_opens_on_every_scheme():
