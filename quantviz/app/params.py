@@ -357,7 +357,7 @@ IMAGE_ZOOMS = (16, 32, 64)
 IMAGE_STEP_SIZES = (8, 12, 16)
 IMAGE_LABELS = {
     "gallery": "built-in gallery", "upload": "upload an image", "rgb": "RGB", "grey": "grey",
-    "ycbcr": "YCbCr", "bits": "bits b (2^b levels)", "count": "number of levels",
+    "ycbcr": "YCbCr", "bits": "2^b (bits)", "count": "any number",
     "levels": "uniform", "palette": "palette", "jpeg": "JPEG",
     "none": "none", "rpdf": "random, RPDF (±Δ/2)", "tpdf": "random, TPDF (±Δ)", "bayer-2": "ordered, Bayer 2×2",
     "bayer-4": "ordered, Bayer 4×4", "bayer-8": "ordered, Bayer 8×8", "blue-noise": "ordered, blue noise 64×64",
