@@ -454,9 +454,9 @@ def view_lesson(key) -> str:
                 f"{nf[-1]:.1f} vs {ia[-1]:.1f} dB at B = {d['sizes'][-1]}")
     if key == "charlm":
         sweep, f_ppl, _ = cw.char_sweep()
-        ch = dict(sweep["INT per-channel"])
-        return ("character model perplexity: float " f"{f_ppl:.2f}; INT per-channel "
-                + ", ".join(f"{ch[b]:.2f} at {b:.3g}" for b in sorted(ch)[-1:-5:-1]) + " bits/w")
+        ch = sweep["INT per-channel"]  # (bits per weight, perplexity) at b = 2 … 8
+        return (f"character model perplexity: float {f_ppl:.2f}; INT per-channel "
+                + ", ".join(f"{ppl:.2f} at {bpw:.3g}" for bpw, ppl in ch[3::-1]) + " bits/w")
     if key == "reference":
         by = {r["quant"]: r for r in cw.llama_reference() if r["imatrix"] == "None"}
         return (f"LLaMA-3-8B: Q4_0 +{by['q4_0']['delta_ppl']:.2f} perplexity at {by['q4_0']['bpw']:.2f} bits/w, "
