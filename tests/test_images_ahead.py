@@ -66,3 +66,13 @@ def test_prefetched_neighbours_equal_the_engine():
     assert cached.prefetch_levels(("test", "camera-crop"), "grey", [128, 512], "none", 1.0, False, False, src) == [128]
     assert cached.prefetch_levels(("test", "camera-crop"), "grey", [4], "floyd-steinberg", 1.0, False, False,
                                   src) == []  # known already
+
+
+def test_no_more_than_max_pending_keys_wait_for_the_thread():
+    store = cached.Ahead(max_entries=8, max_pending=2)
+    gate = threading.Event()
+    assert store.prefetch("a", gate.wait) and store.prefetch("b", gate.wait)
+    assert not store.prefetch("c", lambda: 1)  # two still pending: the server is busy, nothing piles up
+    gate.set()
+    assert store.get("a", None) and store.get("b", None)
+    assert store.prefetch("c", lambda: 1) and store.get("c", None) == 1

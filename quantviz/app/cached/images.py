@@ -126,11 +126,12 @@ class Ahead:
     already computing that key the caller waits for it instead, so nothing is computed twice.
     """
 
-    def __init__(self, max_entries: int = 10):
+    def __init__(self, max_entries: int = 10, max_pending: int = 2):
         self._lock = threading.Lock()
         self._futures: OrderedDict = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images-ahead")
         self.max_entries = max_entries
+        self.max_pending = max_pending  # a busy server (a class of sessions) does not pile up work ahead
 
     def _put(self, key, fut):
         self._futures[key] = fut
@@ -159,9 +160,12 @@ class Ahead:
         return fut.result()
 
     def prefetch(self, key, compute) -> bool:
-        """Queue ``key`` for the background thread unless it is known; True if queued."""
+        """Queue ``key`` for the background thread unless it is known or ``max_pending`` keys are still waiting
+        or running (then the work ahead would mostly be evicted before use); True if queued."""
         with self._lock:
             if key in self._futures and not self._futures[key].cancelled():
+                return False
+            if sum(not f.done() for f in self._futures.values()) >= self.max_pending:
                 return False
             self._put(key, self._pool.submit(compute))
             return True
