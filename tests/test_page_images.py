@@ -306,3 +306,19 @@ def test_without_an_image_every_control_stays_drawn_with_its_value():
     assert pills.value == ["ssim"] and pills.disabled
     assert not images(at) and not at.metric
     assert at.query_params["bits"] == "2" and at.query_params["zoom_x"] == "70"
+
+
+def test_ssim_map_picture_is_scikit_images_map(media):
+    from skimage.metrics import structural_similarity
+
+    from quantviz import image_dither, images_io
+    from quantviz.image_metrics import luma
+
+    at = run_page(PAGE, {"image": "camera", "colour": "grey", "bits": "2", "views": ["ssim"]})
+    shown = [i.proto.imgs[0] for i in images(at) if i.proto.imgs[0].caption.startswith("SSIM map")][0]
+    data, _ = media[shown.url.rsplit("/", 1)[1].split(".")[0]]
+    picture = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=float)
+    x = luma(images_io.load_gallery("camera"))
+    _, ref = structural_similarity(x, image_dither.dither_image(x, 4, "none"), data_range=1, gaussian_weights=True,
+                                   sigma=1.5, use_sample_covariance=False, full=True)
+    np.testing.assert_array_equal(picture, np.round(np.clip(ref, 0, 1) * 255))
