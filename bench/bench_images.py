@@ -5,6 +5,7 @@
   8-bit grey (budget ≤ 2×, issue #13). The natural image is the camera photo resized with
   Lanczos; the noise image is uniform white noise.
 - For context: other kernels, serpentine, 4 levels, RGB, blue-noise ordered dither, JPEG.
+- The page's metrics (SSIM with its map, CIEDE2000 per pixel) against scikit-image's, on the default picture.
 Run: .venv/bin/python bench/bench_images.py
 """
 
@@ -52,6 +53,31 @@ def main():
     ):
         t = median_ms(fn, 5)
         print(f"{label:16s} {t:7.1f} ms   {t / t_pil:5.2f}×")
+
+    # The Images page's metrics on its default picture, against scikit-image (the tests' reference) in one run.
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from skimage.metrics import structural_similarity
+
+    from quantviz import image_metrics
+
+    a = data.astronaut() / 255.0
+    q = qv.image_dither.dither_image(a, 8, "floyd-steinberg")
+    ya, yq = image_metrics.luma(a), image_metrics.luma(q)
+    lab = image_metrics.srgb_to_lab(a)
+    moments = image_metrics.ssim_moments(ya)
+    print("\n## metrics, astronaut 512×512 at 3 bits + FS (median of 7): quantviz vs scikit-image")
+    for label, ours, ref in (
+        ("SSIM + map (luma)", lambda: image_metrics.ssim(ya, yq),
+         lambda: structural_similarity(ya, yq, data_range=1, gaussian_weights=True, sigma=1.5,
+                                       use_sample_covariance=False, full=True)),
+        ("SSIM, x's moments kept", lambda: image_metrics.ssim(ya, yq, x_moments=moments),
+         lambda: structural_similarity(ya, yq, data_range=1, gaussian_weights=True, sigma=1.5,
+                                       use_sample_covariance=False, full=True)),
+        ("ΔE00 per pixel (x's Lab kept)", lambda: image_metrics.delta_e_2000_image(None, q, lab1=lab),
+         lambda: deltaE_ciede2000(lab, rgb2lab(q))),
+    ):
+        t_ours, t_ref = median_ms(ours, 7), median_ms(ref, 7)
+        print(f"{label:30s} quantviz {t_ours:6.1f} ms   scikit-image {t_ref:6.1f} ms   {t_ours / t_ref:.2f}×")
     return worst
 
 
