@@ -122,3 +122,17 @@ def test_home_and_glossary_screenshots(browser, server, size):
         assert chart.bounding_box()["y"] < size[1] * 0.6
     finally:
         ctx.close()
+
+
+def test_a_sidebar_opened_while_presenting_stays_open_across_moves(page, server):
+    """The sidebar starts folded in presentation mode; a teacher who opens it to move a slider keeps it open."""
+    open_page(page, f"{server}/Signals?present=true")
+    open_sidebar(page)
+    thumb = page.locator("[data-testid='stSlider']", has_text="Bits b").first.get_by_role("slider")
+    for bits in (7, 6):
+        thumb.focus()
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator(".qv-qr img")).to_have_attribute("data-url", f"{server}/Signals?bits={bits}")
+        wait_idle(page)
+    expect(page.locator("[data-testid='stSidebar']")).to_have_attribute("data-collapsed", "false")
+    assert "present=true" in page.url and "bits=6" in page.url
