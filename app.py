@@ -61,13 +61,13 @@ CARDS = [
     ("pages/1_Signals.py", "Signals", "Bits, step Δ, rounding, clipping, dither and noise shaping on test signals; "
      "when the error is the Δ²/12 noise of the textbook and when it is not.", {"bits": "3"}),
     ("pages/2_Nonuniform.py", "Non-uniform & VQ", "Why telephones use μ-law, the optimal (Lloyd-Max) quantizer "
-     "for your data, and what vector quantization buys.", {}),
+     "for your data, and what vector quantization buys.", {"dist": "speech", "level_db": "-40"}),
     ("pages/3_Audio.py", "Audio", "Hear the error at true level: truncation distortion, dither, noise shaping.",
      {"bits": "6"}),
     ("pages/4_Images.py", "Images", "Bit depth, banding and dithering, palettes, and JPEG's quantized DCT.",
      {"image": "sky", "bits": "3"}),
     ("pages/5_Weights.py", "Weights", "Shrinking a neural network: INT8, INT4 with group scales, FP8, NF4, "
-     "and the accuracy it keeps.", {}),
+     "and the accuracy it keeps.", {"views": ["compare", "grid"]}),
     ("pages/6_Lessons.py", "Lessons", "Guided lessons: predict, check, then see it live.", {}),
     ("pages/7_Theory.py", "Theory", "The formula sheet: every formula a calculator, each step shown.", {}),
     ("pages/8_Number_formats.py", "Number formats", "Fixed point Qm.n and floating point (fp32 … fp4): bits, "
