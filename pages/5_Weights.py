@@ -143,6 +143,7 @@ acc_card = ui.Metric("Clipped", f"{clipped:.2%}", "values beyond their own range
 if source == "model":
     float_acc, _ = cw.model_accuracy(None, act_bits)
     acc, why = cw.model_accuracy(scheme, act_bits)
+    cw.prefetch_accuracies(scheme)  # the other bit widths, in the background: the next bits move finds them ready
     base = cw.model_accuracy(None, None)[0]
     acc_card = ui.Metric("Accuracy", "—" if acc is None else f"{100 * acc:.1f} %",
                          "540 test digits, all 3 layers" + (f", A{act_bits}" if act_bits else ""),

@@ -200,3 +200,30 @@ def test_language_model_view_is_the_engines_perplexity():
     assert arr(ch["y"])[-1] == pytest.approx(nn.perplexity(nn.quantize_weights(
         m.mlp, lambda w: nn.per_channel_quantizer(w, 8)), m.x_test, m.y_test), rel=1e-9)
     assert "character model perplexity: float" in captions(at)
+
+
+def test_accuracy_store_computes_each_scheme_once_and_prefetches_the_other_bit_widths():
+    from quantviz.app.cached import weights as cw
+
+    store = cw.AccuracyStore(max_entries=10)
+    scheme = ("int", 5, True, "channel", 0, 32, "minmax", 99.99, False)
+    acc, why = store.get(MODEL, scheme)
+    ref = nn.accuracy(nn.quantize_weights(MODEL.mlp, lambda w: T.quantize_tensor(w, 5, True, "channel", axis=0)),
+                      MODEL.x_test, MODEL.y_test)
+    assert acc == ref and why == ""
+    t = store.prefetch(MODEL, scheme)
+    t.join(60)
+    assert len(store) == 7  # 2 … 8 bits
+    calls = []
+    store._compute = lambda m, s: calls.append(s) or (0.0, "")  # any further computation would be recorded
+    for b in range(2, 9):
+        acc, _ = store.get(MODEL, scheme[:1] + (b,) + scheme[2:])
+        ref = nn.accuracy(nn.quantize_weights(MODEL.mlp, lambda w: T.quantize_tensor(w, b, True, "channel", axis=0)),
+                          MODEL.x_test, MODEL.y_test)
+        assert acc == ref
+    assert calls == [] and store.prefetch(MODEL, scheme) is None
+    for k in range(12):  # bounded
+        store.get(MODEL, ("format", f"x{k}"))
+    assert len(store) == 10
+    refused = cw.AccuracyStore().get(MODEL, ("int", 4, True, "channel", 0, 32, "kl", 99.99, False))
+    assert refused[0] is None and "1024" in refused[1]
