@@ -15,6 +15,9 @@ from tests.serve import wait_idle
 
 ALL = "&".join("show=" + quote_plus(v) for v in NONUNIFORM_VIEWS) + "&listen=true"
 
+# a chart: a Plotly chart, or the static SVG picture the page draws by default (ui.plot; Hover & zoom off)
+CHARTS = "[data-testid='stPlotlyChart'], [data-testid='stHtml'] img[src^='data:image/svg']"
+
 
 def _no_exception(pg):
     assert pg.locator("[data-testid='stException']").count() == 0
@@ -22,7 +25,7 @@ def _no_exception(pg):
 
 def test_level_slider_moves_the_uniform_snr_but_not_mu_law(page, server):
     page.goto(server + "/Nonuniform")
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2, timeout=60_000)
+    expect(page.locator(CHARTS)).to_have_count(2, timeout=60_000)
     wait_idle(page)
     expect(page.get_by_role("heading", name="Non-uniform & vector quantization")).to_be_visible()
     uniform_before = float(metric(page, "uniform").inner_text().split()[0].replace("−", "-"))
@@ -61,7 +64,7 @@ def test_audio_players_are_at_true_level(page, server):
 
 def test_every_view_renders(page, server):
     page.goto(server + "/Nonuniform?dist=speech&" + ALL)
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(6, timeout=60_000)
+    expect(page.locator(CHARTS)).to_have_count(6, timeout=60_000)
     wait_idle(page)
     _no_exception(page)
     screenshot(page, "nonuniform_all_views_speech", tall=True)
@@ -82,7 +85,7 @@ def test_every_view_renders(page, server):
 
 def test_gaussian_three_bits_deep_link(page, server):
     page.goto(server + "/Nonuniform?dist=gaussian&bits=3&level_db=-12&overlay=Lloyd-Max&show=density&show=SNR+vs+bits")
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2, timeout=60_000)
+    expect(page.locator(CHARTS)).to_have_count(2, timeout=60_000)
     wait_idle(page)
     # Max (1960): 8-level Gaussian quantizer, MSE 0.03454 -> 14.62 dB
     expect(metric(page, "Lloyd-Max")).to_have_text(re.compile(r"14\.[5-7] dB"))
@@ -94,7 +97,7 @@ def test_extreme_levels_and_heavy_tails(page, server):
     for name, query in (("nonuniform_minus80_uniform_cells", "level_db=-80&overlay=uniform&show=density&show=SNR+vs+bits"),
                         ("nonuniform_plus12_student_t", "dist=student-t&level_db=12&bits=2&show=density&show=SNR+vs+level")):
         page.goto(server + "/Nonuniform?" + query)
-        expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2, timeout=60_000)
+        expect(page.locator(CHARTS)).to_have_count(2, timeout=60_000)
         wait_idle(page)
         _no_exception(page)
         assert page.locator("[data-testid='stAlert']").count() == 0
@@ -104,7 +107,7 @@ def test_extreme_levels_and_heavy_tails(page, server):
 def test_lloyd_step_buttons_move_the_slider(page, server):
     """Issue #12: "play all" animated the figure while the step slider stayed at 0; the buttons move both."""
     page.goto(server + "/Nonuniform?dist=gaussian&show=Lloyd-Max+steps")
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1, timeout=60_000)
+    expect(page.locator(CHARTS)).to_have_count(1, timeout=60_000)
     wait_idle(page)
     slider = page.locator("[data-testid='stSlider']", has_text="Recorded step").get_by_role("slider")
     expect(slider).to_have_value("0")

@@ -36,7 +36,8 @@ def _slider_to_minimum(page, label):
 def _pick(page, label, option):
     """Choose the option whose shown words start with ``option`` (a selectbox shows words, not API names)."""
     box = _sidebar_widget(page, "stSelectbox", label)
-    box.click()
+    box.scroll_into_view_if_needed()
+    box.get_by_role("combobox").click()  # the field itself (a click on the box's middle can miss it at the fold)
     page.get_by_role("option").filter(has_text=re.compile("^" + re.escape(option))).first.click()
     wait_idle(page)
 

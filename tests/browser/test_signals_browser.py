@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot, upload_garbage_and_expect_message
 from tests.serve import wait_idle
 
+# a chart: a Plotly chart, or the static SVG picture the page draws by default (ui.plot; Hover & zoom off)
+CHARTS = "[data-testid='stPlotlyChart'], [data-testid='stHtml'] img[src^='data:image/svg']"
+
 
 def metric(pg, label: str):
     """The value of the metric card whose label is exactly ``label``."""
@@ -17,8 +20,9 @@ def metric(pg, label: str):
 def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
     page.goto(server + "/Signals?views=staircase&views=spectrum&views=histogram&views=SQNR+vs+bits"
               "&views=autocorrelation")
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(6, timeout=60_000)
+    expect(page.locator(CHARTS)).to_have_count(6, timeout=60_000)
     wait_idle(page)
+    pictures_before = [img.get_attribute("src") for img in page.locator(CHARTS).all()]
     sqnr_before = metric(page, "SQNR").inner_text()
     screenshot(page, "signals_default", tall=True)
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider']", has_text="Bits b").get_by_role("slider")
@@ -31,19 +35,21 @@ def test_moving_the_bits_slider_updates_metrics_and_charts(page, server):
     sqnr_after = float(metric(page, "SQNR").inner_text().split()[0])
     assert 12 < sqnr_after < 22, sqnr_after  # 3 bits: about 6.02*3 + 1.76 - 1 dB, minus clipping
     assert re.search(r"bits=3", page.url), page.url  # the permalink follows the slider
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(6)
+    expect(page.locator(CHARTS)).to_have_count(6)
+    pictures_after = [img.get_attribute("src") for img in page.locator(CHARTS).all()]
+    assert sum(a != b for a, b in zip(pictures_before, pictures_after)) >= 5  # the charts were redrawn
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "signals_bits3", tall=True)
 
 
 def test_garbage_upload_gives_a_clear_message(page, server, tmp_path):
     page.goto(server + "/Signals?source=upload")
-    expect(page.get_by_text("Upload a file")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Upload a file in the sidebar")).to_be_visible(timeout=60_000)
     upload_garbage_and_expect_message(page, tmp_path, "signals_bad_upload")
     good = tmp_path / "ramp.csv"
     good.write_text("value\n" + "\n".join(str(i / 500 - 1) for i in range(1000)))
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1, timeout=30_000)  # the time view alone
+    expect(page.locator(CHARTS)).to_have_count(1, timeout=30_000)  # the time view alone
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -68,7 +74,7 @@ def test_two_sessions_uploading_same_named_files_do_not_share_results(browser, s
         ctx = browser.new_context(viewport={"width": 1280, "height": 720})
         pg = ctx.new_page()
         pg.goto(server + "/Signals?source=upload&bits=4")
-        expect(pg.get_by_text("Upload a file")).to_be_visible(timeout=60_000)
+        expect(pg.get_by_text("Upload a file in the sidebar")).to_be_visible(timeout=60_000)
         pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(f))
         expect(metric(pg, "SQNR")).to_be_visible(timeout=30_000)
         wait_idle(pg)
@@ -91,13 +97,13 @@ def test_opening_the_theory_shows_the_formulas_with_live_numbers(page, server):
 def test_time_view_draws_samples_and_its_caption_follows_the_bits(page, server):
     """At 32 bits the samples of Q(x) lie on x and the caption says so (it used to call the steps coarse);
     at 3 bits the levels are drawn and named."""
-    page.goto(server + "/Signals?bits=32")
+    page.goto(server + "/Signals?bits=32&interactive=true")  # the Plotly chart, whose traces are read below
     notice = page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first
     expect(notice).to_contain_text("Q(x) lies on x", timeout=60_000)
     expect(notice).not_to_contain_text("coarse")
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_contain_text("quantized Q(x) (samples)")
     screenshot(page, "signals_32bits")
-    page.goto(server + "/Signals?bits=3&level_db=-6")
+    page.goto(server + "/Signals?bits=3&level_db=-6&interactive=true")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="What to notice:").first).to_contain_text(
         "grey lines are the quantization levels", timeout=60_000)
     # the levels are named in the caption, not in the legend; the plot holds them, the stems and x's line
@@ -109,7 +115,7 @@ def test_time_view_draws_samples_and_its_caption_follows_the_bits(page, server):
 
 
 def test_overload_views_show_the_overload(page, server):
-    page.goto(server + "/Signals?bits=8&level_db=3&views=staircase&views=histogram")
+    page.goto(server + "/Signals?bits=8&level_db=3&views=staircase&views=histogram&interactive=true")
     charts = page.locator("[data-testid='stPlotlyChart']")
     expect(charts).to_have_count(3, timeout=60_000)
     expect(charts.nth(1)).to_contain_text("whole range: overload")
