@@ -58,7 +58,7 @@ __all__ = [
 # Images (issue #13): dithering, JPEG's quantizer, palettes, safe image loading.
 from quantviz.image_dither import error_diffusion, ordered_dither, blue_noise_mask, bayer_matrix
 from quantviz.jpeg import jpeg_quantize, JpegResult
-from quantviz import image_dither, image_quant, images_io, jpeg
+from quantviz import image_dither, image_quant, image_metrics, images_io, jpeg
 
 __all__ += [
     "error_diffusion",
@@ -70,6 +70,7 @@ __all__ += [
     "image_dither",
     "image_quant",
     "images_io",
+    "image_metrics",
     "jpeg",
 ]
 
