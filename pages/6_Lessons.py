@@ -41,6 +41,7 @@ def _go(step: int):
 ids = list(LESSONS)
 st.sidebar.radio("Lesson", ids, key="lesson", on_change=_restart, **ui.default_kw("lesson"),
                  format_func=lambda lid: f"{ids.index(lid) + 1}. {LESSONS[lid].title}")
+ui.interactive_toggle(st.sidebar)  # the live views as static pictures (fast reveals) or interactive charts
 st.sidebar.caption("Steps done this session: " + ", ".join(f"lesson {i}: {_progress(lid)}"
                                                            for i, lid in enumerate(ids, 1)))
 lesson = LESSONS[ss["lesson"]]
@@ -132,7 +133,7 @@ with right:
         live = L.live(step.page, step.values)
         view = step_view(live, step.figure)
         if view.fig is not None:
-            ui.plot(view.fig, view.notice)
+            ui.plot(view.fig, view.notice, width=ui.SVG_FULL * 6 // 11)  # the right column: 6 of 11
         else:
             st.image(view.png, caption=view.caption, output_format="PNG", width="stretch")
             ui.notice(view.notice)

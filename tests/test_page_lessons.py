@@ -8,7 +8,7 @@ import pytest
 
 from quantviz import lessons as L
 from quantviz.app import params, state
-from tests.apptest_utils import metric_values, plotly_specs, run_page
+from tests.apptest_utils import metric_values, run_page, svg_figures
 
 
 def _walk(node):
@@ -25,6 +25,11 @@ def widgets(at) -> dict:
 
 def images(at) -> list:
     return [n for n in _walk(at._tree) if type(n).__name__ == "Image"]
+
+
+def charts(at) -> int:
+    """Charts on the page: Plotly charts, or the static SVG pictures ui.plot draws while Hover & zoom is off."""
+    return len(at.get("plotly_chart")) + len(svg_figures(at))
 
 
 def url(at) -> dict[str, list[str]]:
@@ -73,12 +78,12 @@ def test_each_lesson_can_be_completed_by_answering_right(lesson_id):
     at = run_page(PAGE, {"lesson": lesson_id})
     for k in range(1, n + 1):
         assert heading(at).startswith(f"#### Step {k} of {n}: {lesson.steps[k - 1].title}")
-        assert not at.get("plotly_chart") and not images(at)  # predict first: no live view yet
+        assert not charts(at) and not images(at)  # predict first: no live view yet
         answer(at, lesson_id, k)
         assert at.success and at.success[0].value.startswith(("Yes", "Right"))
         assert not at.error
         s = lesson.steps[k - 1]
-        figures = len(at.get("plotly_chart")) + len(images(at))
+        figures = charts(at) + len(images(at))
         assert figures == 1, figures  # one live figure per step
         reveal = next(m.value for m in at.markdown if m.value.startswith("**What happened.**"))
         assert reveal == "**What happened.** " + L.reveal_text(s, L.measures(s))
@@ -103,11 +108,11 @@ def test_a_wrong_choice_gets_its_own_feedback_and_can_be_retried():
     at.radio(f"answer_{lesson}_{k}").set_value(wrong.text).run()
     at.button[0].click().run()
     assert at.error and wrong.feedback in at.error[0].value and "Try again" in at.error[0].value
-    assert not at.get("plotly_chart")  # not revealed
+    assert not charts(at)  # not revealed
     assert at.get("progress")[0].proto.text.startswith("0 of")
     answer(at, lesson, k)  # the retry
     assert not at.error and q.options[q.correct_index].feedback == at.success[0].value
-    assert len(plotly_specs(at)) == 1
+    assert charts(at) == 1
 
 
 def test_a_wrong_number_says_which_way_and_gives_the_hint():
@@ -129,7 +134,7 @@ def test_show_me_reveals_and_marks_the_step_shown():
     at = run_page(PAGE, {"lesson": "weights", "at": 2})
     next(b for b in at.button if b.label == "Show me the answer").click().run()
     assert "8 bits" in at.info[0].value or "8.0" in at.info[0].value
-    assert len(plotly_specs(at)) == 1
+    assert charts(at) == 1
     assert at.get("progress")[0].proto.text == "1 of 7 steps done"
 
 
@@ -169,7 +174,7 @@ def test_coming_back_to_a_step_answered_right_shows_the_answer_given():
     next(b for b in at.button if b.label == "← Previous step").click().run()
     assert heading(at).startswith("#### Step 3 of 7")
     assert at.number_input("answer_bits_6db_3").value == given and at.number_input("answer_bits_6db_3").disabled
-    assert at.success and len(plotly_specs(at)) == 1
+    assert at.success and charts(at) == 1
 
 
 def test_previous_and_next_move_the_step_and_the_url():

@@ -435,7 +435,8 @@ from quantviz import lessons as _lessons  # noqa: E402  (engine module, no Strea
 
 LESSON_IDS = _lessons.lesson_ids()
 LESSON_FIELDS = {"lesson": Field(LESSON_IDS[0] if LESSON_IDS else "", LESSON_IDS or None),
-                 "at": Field(1, lo=1, hi=_lessons.MAX_STEPS)}
+                 "at": Field(1, lo=1, hi=_lessons.MAX_STEPS),
+                 "interactive": Field(False)}  # live views as static SVG pictures, or Plotly (ui.plot)
 PAGE_FIELDS["Lessons"] = LESSON_FIELDS
 
 
