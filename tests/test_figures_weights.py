@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quantviz import quantize_format, quantize_tensor
+from quantviz import quantize_format, quantize_tensor, synthetic_tensor
 from quantviz.formats import FORMATS
 from quantviz.figures import weights as figs
 
@@ -197,3 +197,16 @@ def test_grid_svg_draws_what_the_plotly_figure_draws(n_levels, heavy):
     labels = " ".join(t.text or "" for t in root.iter(ns + "text"))
     assert "levels of Q" in labels and "clip range" in labels
     assert ("count (log scale)" in labels) == heavy
+
+
+def test_log_density_histogram_floor_is_below_every_nonempty_bin():
+    """On a log axis the empty bins sit at a floor below the smallest non-empty bin (half of one value's
+    density), not at 0.5: a per-unit density is far below 0.5 in its tails."""
+    w = synthetic_tensor("student_t", (256, 256), seed=0)
+    unit = w[0, :32]
+    fig, _ = figs.grid_histogram(w, np.linspace(-2, 2, 15), (-2.0, 2.0), 0.01, "INT4", "group 0", None, unit)
+    assert fig.layout.yaxis.type == "log"
+    lo = 10 ** fig.layout.yaxis.range[0]
+    counts, edges = np.histogram(w.ravel(), bins=120, range=fig.layout.xaxis.range, density=True)
+    assert lo < counts[counts > 0].min()
+    assert lo == pytest.approx(0.5 / (w.size * (edges[1] - edges[0])), rel=1e-4)

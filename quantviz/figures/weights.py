@@ -272,7 +272,11 @@ def _grid_parts(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_f
     shapes = [dict(type="rect", yref="paper", y0=0, y1=1, x0=a, x1=b, fillcolor=COLORS["error"], opacity=0.13,
                    line_width=0, layer="below")  # the unit's clipped tails
               for a, b in (((x0, clip[0]), (clip[1], x1)) if clip is not None else ()) if b > a]
-    floor = 0.5 if heavy else 0.0  # a log axis has no 0: empty bins sit at its bottom
+    # a log axis has no 0: empty bins sit at its bottom, half of what one value in a bin would show
+    width = (x1 - x0) / 120
+    floor = (0.5 / (w.size * width) if dens else 0.5) if heavy else 0.0
+    if heavy and dens:
+        floor = min(floor, 0.5 / (np.size(unit_values) * (x1 - x0) / 40))
 
     def steps(e, c):
         """A histogram as one filled step path (one SVG path instead of a bar per bin: cheaper to redraw)."""
@@ -297,7 +301,7 @@ def _grid_parts(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_f
     top = float(counts.max()) * (1.6 if heavy else 1.05) or 1.0
     if inview.size and inview.size <= MAX_LINES:
         xs = np.repeat(inview, 3)
-        ys = np.tile([0.5 if heavy else 0.0, top, np.nan], inview.size)
+        ys = np.tile([floor, top, np.nan], inview.size)
         xs[2::3] = np.nan
         traces.append(dict(type="scatter", x=display_array(xs), y=display_array(ys), mode="lines", name="levels of Q",
                                  line=dict(color=COLORS["quantized"], width=1), hoverinfo="skip"))
@@ -312,7 +316,7 @@ def _grid_parts(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_f
                  else "its levels are too dense to draw")
     if clip is not None:
         traces.append(dict(type="scatter", x=[clip[0], clip[0], None, clip[1], clip[1]],
-                                 y=[0.5 if heavy else 0, top, None, 0.5 if heavy else 0, top], mode="lines",
+                                 y=[floor, top, None, floor, top], mode="lines",
                                  name="clip range (beyond: shaded)", line=THEORY_LINE, hoverinfo="skip"))
     text = (f"{scheme}: the grid of {unit}; {drawn}. "
             + ("Other units have grids of their own, so the pale values beyond this unit's range are not "
@@ -321,7 +325,7 @@ def _grid_parts(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clipped_f
             + (f"{clipped_fraction:.2%} of all values lie beyond their own range and saturate."
                if clipped_fraction > 0 else "No value lies beyond its range (nothing saturates).")
             + (" Counts on a log scale: the tails reach beyond 6 σ." if heavy else ""))
-    return dict(traces=traces, shapes=shapes, x0=x0, x1=x1, heavy=heavy, ylabel=ylabel, top=top, text=text,
+    return dict(traces=traces, shapes=shapes, x0=x0, x1=x1, heavy=heavy, ylabel=ylabel, top=top, text=text, floor=floor,
                 title=f"Weights and the grid of {unit}")
 
 
@@ -335,7 +339,9 @@ def grid_histogram(w: np.ndarray, levels: np.ndarray, clip: tuple | None, clippe
     Each histogram is one filled step path (not a bar per bin: cheaper to redraw).
     """
     g = _grid_parts(w, levels, clip, clipped_fraction, scheme, unit, n_levels_total, unit_values)
-    fig = base_figure(g["title"], "value w", g["ylabel"], height=330, yaxis=dict(type="log") if g["heavy"] else {},
+    fig = base_figure(g["title"], "value w", g["ylabel"], height=330,
+                      yaxis=dict(type="log", range=[np.log10(g["floor"]), np.log10(g["top"] * 1.05)]) if g["heavy"]
+                      else {},
                       xaxis=dict(range=[g["x0"], g["x1"]]), shapes=g["shapes"], hovermode="closest")
     fig.add_traces(g["traces"])
     return fig, g["text"]
@@ -376,8 +382,8 @@ def grid_histogram_svg(w: np.ndarray, levels: np.ndarray, clip: tuple | None, cl
     traces = g["traces"]
     top = g["top"]
     if log:
-        ylo, yhi = np.log10(0.5), np.log10(top * 1.05)
-        fy = lambda v: B - (B - T) * (np.log10(np.maximum(v, 0.5)) - ylo) / (yhi - ylo)  # noqa: E731
+        ylo, yhi = np.log10(g["floor"]), np.log10(top * 1.05)
+        fy = lambda v: B - (B - T) * (np.log10(np.maximum(v, g["floor"])) - ylo) / (yhi - ylo)  # noqa: E731
     else:
         yhi = top * 1.05 or 1.0
         fy = lambda v: B - (B - T) * np.asarray(v, dtype=np.float64) / yhi  # noqa: E731
