@@ -183,51 +183,49 @@ for pair in range(1, len(chosen), 2):
         with col:
             DRAW[view]()
 
-left, right = st.columns(2)
-with left:
-    st.markdown("#### Where the model breaks")
-    rms = float(np.sqrt(np.dot(x, x) / x.size))
-    gap = m["sqnr"] - p["sqnr"]
-    periodic = source == "generated" and kind in signals.PERIODIC | {"multitone", "chirp", "ramp"}
-    k = spec.noise_shaping
-    schuchman = spec.dither == "none" or subtractive_makes_error_independent(spec.dither, spec.dither_scale)
-    checks = [
-        (spec.bounded and spec.bits <= 4 and spec.dither == "none" and periodic,
-         f"**Few bits** ({spec.bits}) on a deterministic signal: the error is a function of the signal "
-         "(harmonics in the spectrum, structure in the autocorrelation), not independent noise."),
-        (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples lie beyond the outermost levels "
-                              "± Δ/2 (the granular region), so they clip or wrap and |e| has no bound."),
-        (not np.any(a.values) and rms > 0,
-         "**Digital silence**: every sample rounds to 0, so e = x and the error power is the signal's."),
-        (0 < rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
-        (spec.rounding in ("floor", "ceil") and not k,
-         f"**Truncation bias**: {spec.rounding} puts every error on one side, mean {p['mean'] / step:+.1f} Δ; "
-         "the power is Δ²/3 (bias included), 4× Δ²/12: 6 dB less SQNR than rounding to nearest."),
-        (spec.rounding == "toward_zero" and not k,
-         "**Toward zero**: the error is +Δ/2 on average where x > 0 and −Δ/2 where x < 0; the bias cancels in "
-         "the mean of a symmetric signal but not in the mean square, Δ²/3."),
-        (spec.rounding == "stochastic",
-         "**Stochastic rounding** is unbiased (E[Q(x)] = x) but its error power is Δ²/6, twice Δ²/12."),
-        (spec.dither != "none" and not spec.subtractive,
-         "**Dither adds power**: the error is now Δ²/12 + σ_d² (per rounding rule), but its first moments no "
-         "longer depend on the signal (TPDF)."),
-        (spec.subtractive and not schuchman,
-         f"**Subtractive {spec.dither.upper()} dither of {spec.dither_scale:g} steps**: not a whole number of "
-         "steps, so the error's mean and variance still depend on the input (Schuchman's condition); the "
-         "predicted power holds only on average."),
-        (spec.dither == "gaussian" and not spec.subtractive, "**Gaussian dither** has no peak: |e| is unbounded."),
-        (k > 0, f"**Noise shaping** (k = {k}) multiplies the total error power by C({2 * k}, {k}) = "
-                f"{theory.noise_shaping_gain(k)} but moves it above the band"
-                + (f": in 0–{a.band[1] / 1000:g} kHz the SNR is {short_db(m['inband_snr'])}" if "inband_snr" in m
-                   else "") + "."),
-        (bool(notes["enob"]), f"**ENOB {notes['enob']}**."),
-        (abs(gap) > 1 and np.isfinite(gap), f"**Measured SQNR is {gap:+.1f} dB off the model.**"),
-    ]
-    hits = [text for on, text in checks if on]
-    st.markdown("\n".join(f"- {text}" for text in hits or
-                          [f"The model ({notes['model']}) fits this setting: the measured and predicted values "
-                           "agree."]))
-    st.caption(f"Measured − predicted SQNR: {gap:+.2f} dB (predicted from {notes['model']}).")
+# One element for the whole section (header, list, the SQNR gap): each element costs the browser time on every move.
+rms = float(np.sqrt(np.dot(x, x) / x.size))
+gap = m["sqnr"] - p["sqnr"]
+periodic = source == "generated" and kind in signals.PERIODIC | {"multitone", "chirp", "ramp"}
+k = spec.noise_shaping
+schuchman = spec.dither == "none" or subtractive_makes_error_independent(spec.dither, spec.dither_scale)
+checks = [
+    (spec.bounded and spec.bits <= 4 and spec.dither == "none" and periodic,
+     f"**Few bits** ({spec.bits}) on a deterministic signal: the error is a function of the signal "
+     "(harmonics in the spectrum, structure in the autocorrelation), not independent noise."),
+    (a.clip_fraction > 0, f"**Overload**: {a.clip_fraction:.1%} of samples lie beyond the outermost levels "
+                          "± Δ/2 (the granular region), so they clip or wrap and |e| has no bound."),
+    (not np.any(a.values) and rms > 0,
+     "**Digital silence**: every sample rounds to 0, so e = x and the error power is the signal's."),
+    (0 < rms < step, f"**Sub-LSB signal**: its RMS ({rms:.3g}) is below one step Δ = {step:.3g}."),
+    (spec.rounding in ("floor", "ceil") and not k,
+     f"**Truncation bias**: {spec.rounding} puts every error on one side, mean {p['mean'] / step:+.1f} Δ; "
+     "the power is Δ²/3 (bias included), 4× Δ²/12: 6 dB less SQNR than rounding to nearest."),
+    (spec.rounding == "toward_zero" and not k,
+     "**Toward zero**: the error is +Δ/2 on average where x > 0 and −Δ/2 where x < 0; the bias cancels in "
+     "the mean of a symmetric signal but not in the mean square, Δ²/3."),
+    (spec.rounding == "stochastic",
+     "**Stochastic rounding** is unbiased (E[Q(x)] = x) but its error power is Δ²/6, twice Δ²/12."),
+    (spec.dither != "none" and not spec.subtractive,
+     "**Dither adds power**: the error is now Δ²/12 + σ_d² (per rounding rule), but its first moments no "
+     "longer depend on the signal (TPDF)."),
+    (spec.subtractive and not schuchman,
+     f"**Subtractive {spec.dither.upper()} dither of {spec.dither_scale:g} steps**: not a whole number of "
+     "steps, so the error's mean and variance still depend on the input (Schuchman's condition); the "
+     "predicted power holds only on average."),
+    (spec.dither == "gaussian" and not spec.subtractive, "**Gaussian dither** has no peak: |e| is unbounded."),
+    (k > 0, f"**Noise shaping** (k = {k}) multiplies the total error power by C({2 * k}, {k}) = "
+            f"{theory.noise_shaping_gain(k)} but moves it above the band"
+            + (f": in 0–{a.band[1] / 1000:g} kHz the SNR is {short_db(m['inband_snr'])}" if "inband_snr" in m
+               else "") + "."),
+    (bool(notes["enob"]), f"**ENOB {notes['enob']}**."),
+    (abs(gap) > 1 and np.isfinite(gap), f"**Measured SQNR is {gap:+.1f} dB off the model.**"),
+]
+hits = [text for on, text in checks if on]
+st.markdown("#### Where the model breaks\n" + "\n".join(
+    f"- {text}" for text in hits or [f"The model ({notes['model']}) fits this setting: the measured and "
+                                     "predicted values agree."])
+    + f"\n\n:gray[Measured − predicted SQNR: {gap:+.2f} dB (predicted from {notes['model']}).]")
 
 with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory") as theory_box:
     if theory_box.open:
