@@ -42,29 +42,45 @@ if source == "generated":
 else:
     up = sb.file_uploader("1-D signal: CSV, NPY or audio (WAV/FLAC/OGG/MP3)",
                           type=["csv", "txt", "npy", "wav", "flac", "ogg", "mp3"])
+    # No usable file: the page still draws every control (below, disabled where nothing can be computed) before
+    # it stops. A run that stops before drawing a widget makes the browser forget it, and the next run's widget
+    # came back at its minimum (bits 1, window 20, fs 8000, seen after bad → good → bad uploads in Chromium).
+    x, file_fs, msg, missing = np.zeros(0), None, "", None
     if up is None:
-        st.info("Upload a file in the sidebar (one column of numbers, a 1-D .npy array or an audio file), "
-                "or switch the source back to *generated*.", icon=":material/upload_file:")
-        st.stop()
-    try:
-        x, file_fs, msg = uploaded(up.file_id, up.name, up.getvalue())
-    except ValueError as exc:
-        ui.show_error(f"Could not use this file: {exc}")
-        st.stop()
+        missing = lambda: st.info("Upload a file in the sidebar (one column of numbers, a 1-D .npy array or an "  # noqa: E731
+                                  "audio file), or switch the source back to *generated*.", icon=":material/upload_file:")
+    else:
+        try:
+            x, file_fs, msg = uploaded(up.file_id, up.name, up.getvalue())
+        except ValueError as exc:
+            missing = lambda exc=exc: ui.show_error(f"Could not use this file: {exc}")  # noqa: E731
     if file_fs:  # an audio file carries its own rate: show it, offer no selector that would be ignored
         fs = int(file_fs)
         sb.caption(f"Sample rate: **{fs:,} Hz**, from the file.")
     else:
         fs = sb.selectbox("Sample rate of these samples (Hz)", SAMPLE_RATES, key="fs", format_func="{:,}".format,
                           **ui.default_kw("fs"))
-    source_label = f"{up.name} ({x.size:,} samples)"
-    source_key = ("upload", up.file_id, fs)  # unique per upload: two files named data.csv never collide
+    if up is not None and missing is None:
+        source_label = f"{up.name} ({x.size:,} samples)"
+        source_key = ("upload", up.file_id, fs)  # unique per upload: two files named data.csv never collide
     if msg:
         st.info(msg)
 
 # ---- Quantizer --------------------------------------------------------------
-resolved = ui.quantizer_controls(float(np.min(x)), float(np.max(x)), container=quantizer_box)
+resolved = ui.quantizer_controls(float(np.min(x)) if x.size else -1.0, float(np.max(x)) if x.size else 1.0,
+                                 container=quantizer_box)
 spec = resolved.spec
+if source == "upload" and missing is not None:
+    missing()
+    c1, c2, c3 = st.columns([2, 5, 1.4], vertical_alignment="bottom")  # the page's other controls, kept (disabled)
+    c1.select_slider("Window (samples)", SIGNAL_VIEW_LENS, key="view_len", format_func="{:,}".format, disabled=True,
+                     **ui.default_kw("view_len"))
+    c2.slider("Window start (sample)", 0, max(int(st.session_state["view_start"]), 1), key="view_start",
+              disabled=True, **ui.default_kw("view_start"))
+    ui.interactive_toggle(c3)
+    st.pills("More views: open what the lesson needs (each preset opens its own)", SIGNAL_VIEWS,
+             selection_mode="multi", key="views", disabled=True, **ui.default_kw("views"))
+    st.stop()
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
 a = analysis(source_key, spec, x, fs if spec.noise_shaping else None)  # the in-band SNR: a Welch pass, for shaping only

@@ -123,3 +123,25 @@ def test_overload_views_show_the_overload(page, server):
     assert page.locator("[data-testid='stException']").count() == 0
     wait_idle(page)
     screenshot(page, "signals_overload", tall=True)
+
+
+def test_bad_and_good_uploads_in_a_row_keep_every_setting(page, server, tmp_path):
+    """A run that stopped before drawing the controls (no usable file) made the browser forget them, and after
+    bad → good → bad uploads the page came back at each widget's minimum (bits 1, fs 8000, window 20 in the URL,
+    TPDF dither gone): reproduced in Chromium before the fix. The page now draws every control on every run."""
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text("not numbers at all\nfoo\n")
+    good.write_text("\n".join(str(i / 500 - 1) for i in range(1000)))
+    page.goto(server + "/Signals?bits=5&dither=tpdf&level_db=-6")
+    expect(metric(page, "SQNR")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadio']", has_text="Source").get_by_text(
+        "upload a file").click()
+    expect(page.get_by_text("Upload a file in the sidebar")).to_be_visible(timeout=30_000)
+    for f in (bad, good, bad, good):
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(f))
+        page.wait_for_timeout(1500)
+        wait_idle(page)
+        assert "bits=5" in page.url and "dither=tpdf" in page.url and "fs=" not in page.url, (f.name, page.url)
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="5 bits over").first).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
