@@ -21,13 +21,13 @@ sb = st.sidebar
 ui.preset_picker(AUDIO_PRESETS, key="audio_preset")
 quantizer_box = sb.container()  # the coding scheme and the quantizer first: above a projector's fold
 sb.subheader("Source")
-clip, source_key = ui.audio_input(D["clip"])
+clip, source_key = ui.audio_input(D["clip"], stop=False)  # no usable upload: (None, its message), see below
 gain_db = sb.slider("Input level (dB)", -40.0, 0.0, step=1.0, key="gain_db",
                     **ui.default_kw("gain_db", D["gain_db"]),
                     help="Turns the clip down before quantizing: a quiet signal uses only a few levels.")
-fs = clip.sample_rate
-
-x = at_level(source_key, gain_db, clip.samples)
+if clip is not None:
+    fs = clip.sample_rate
+    x = at_level(source_key, gain_db, clip.samples)
 
 # ---- Quantizer ----------------------------------------------------------------
 quantizer_box.subheader("Coding scheme")
@@ -47,6 +47,64 @@ else:
     spec, desc = None, f"{audio_lab.SCHEMES[scheme]}: 16-bit PCM → 8-bit code → 16-bit PCM"
     quantizer_box.caption("G.711 is fixed at 8 bits: 256 codes on a logarithmic scale (8 segments of 16 steps), fine near "
                "zero and coarse near full scale. Bits, dither and noise shaping apply to uniform PCM only.")
+
+# ---- The controls under the players (drawn by the listening fragment, and disabled when there is no clip) ----
+VIEWS = {"waveform": "waveform + zoom (under the players)", "spectrograms": "spectrograms of Q(x) and e",
+         "spectrum": "long-term error spectrum vs theory", "segmental": "segmental SNR over time"}
+
+
+def excerpt_controls(dur, disabled=False):
+    c1, c2 = st.columns(2)
+    c3 = st.container()
+    ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
+    start = c1.slider("Excerpt start (s)", 0.0, max(math.floor(dur * 10) / 10, 0.1), step=0.1, key="ex_start",
+                      disabled=disabled, **ui.default_kw("ex_start", D["ex_start"]))
+    length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len", disabled=disabled,
+                       **ui.default_kw("ex_len", D["ex_len"]), help="Only the excerpt is sent to the players.")
+    gain = c3.slider("Error gain (dB), for the *error alone* source", 0, 90, key="err_gain", disabled=disabled,
+                     **ui.default_kw("err_gain", D["err_gain"]),
+                     help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
+    return start, length, gain
+
+
+def ab_control(disabled=False):
+    return st.segmented_control("Listen, A/B: one player, switch while it plays (it loops)", list(AUDIO_AB),
+                                key="ab", required=True, disabled=disabled,
+                                help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
+                                **ui.default_kw("ab"))
+
+
+def zoom_controls(dur, disabled=False):
+    z1, z2 = st.columns([3, 2])
+    ui.clamp_state("zoom_at", 0.0, dur)
+    at = z1.slider("Zoom at (s)", 0.0, max(dur, 0.001), step=0.001, key="zoom_at", disabled=disabled,
+                   format="%.3f", **ui.default_kw("zoom_at", D["zoom_at"]))
+    width = z2.select_slider("Zoom width (samples)", [32, 64, 128, 256, 512, 1024, 2048], key="zoom_len",
+                             disabled=disabled, **ui.default_kw("zoom_len", D["zoom_len"]))
+    return at, width
+
+
+def views_control(disabled=False):
+    return st.pills("See: each view is redrawn on every change, so show the ones you discuss", list(VIEWS),
+                    selection_mode="multi", key="views", disabled=disabled,
+                    help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
+                    **ui.default_kw("views")) or []
+
+
+PLAYERS_LABEL, THEORY_LABEL = ("Original, quantized and error: three players side by side",
+                               "Theory: what you are hearing, in formulas")
+
+if clip is None:  # no usable upload: the message, and every other control drawn (disabled) before stopping: a run
+    source_key()  # that stops before drawing a widget makes the browser forget it, and its next drawing came back
+    # at the widget's minimum (bits 1, −40 dB, excerpt 0.5 s, no views: seen in Chromium after bad → good → bad)
+    ab_control(disabled=True)
+    excerpt_controls(float(st.session_state.get("ex_start", 0.0)) + 10.0, disabled=True)
+    views_control(disabled=True)
+    zoom_controls(max(float(st.session_state.get("zoom_at", 0.0)), 1.0), disabled=True)
+    for label, key in ((PLAYERS_LABEL, "players"), (THEORY_LABEL, "theory")):
+        with ui.lazy_expander(label, key):
+            pass
+    st.stop()
 
 # ---- Engine (cached calls, quantviz.app.cached.audio) ------------------------------
 a = analysis(source_key, gain_db, spec, scheme, fs, x)
@@ -107,16 +165,7 @@ def listen(x, a, spec, name, views):
     ui.commit_state()  # a fragment's rerun skips setup_page: keep the URL in step with its widgets
     head = st.container()  # listen first: the A/B player on top, the excerpt sliders (read first) under it
     dur = a.duration
-    c1, c2 = st.columns(2)
-    c3 = st.container()
-    ui.clamp_state("ex_start", 0.0, math.floor(dur * 10) / 10)
-    start = c1.slider("Excerpt start (s)", 0.0, max(math.floor(dur * 10) / 10, 0.1), step=0.1, key="ex_start",
-                      **ui.default_kw("ex_start", D["ex_start"]))
-    length = c2.slider("Excerpt length (s)", 0.5, 10.0, step=0.5, key="ex_len",
-                       **ui.default_kw("ex_len", D["ex_len"]), help="Only the excerpt is sent to the players.")
-    gain = c3.slider("Error gain (dB), for the *error alone* source", 0, 90, key="err_gain",
-                     **ui.default_kw("err_gain", D["err_gain"]),
-                     help="0 dB = the error at its true level. A limiter turns it down if it would peak above −1 dBFS.")
+    start, length, gain = excerpt_controls(dur)
     ex = audio_lab.excerpt_audio(x, a, start, length, gain)  # the WAVs are written when played (ex.wav)
     peak = {k: ui.fmt_db(v, "dBFS") for k, v in ex.peaks_dbfs.items()}
     about = {"original": ("**Original** x", f"24-bit WAV · peak {peak['original']}"),  # (label, details)
@@ -124,11 +173,7 @@ def listen(x, a, spec, name, views):
              "error": ("**Error alone** e = x − Q(x)", f"24-bit WAV · peak {peak['error']}")}
     about = {k: (label, f"{details} · {ex.level_note(k)}") for k, (label, details) in about.items()}  # from the state
     with head:  # one column wide (the lesson's first view sits beside it): the control, the player, the caption
-        pick = st.segmented_control("Listen, A/B: one player, switch while it plays (it loops)", list(AUDIO_AB),
-                                    key="ab", required=True,
-                                    help="  \n".join(f"**{k}**: {v}" for k, v in AUDIO_AB.items()),
-                                    **ui.default_kw("ab"))
-        pick = pick or "quantized"
+        pick = ab_control() or "quantized"
         # switches in place: same position, still playing (quantviz.app.ab_player); no st.audio restart
         ab_player(ex.wav(pick), pick, (name, ex.start_s, ex.length_s), f"A/B player: {pick}")
         st.caption(f"{' · '.join(about[pick])} · excerpt {ex.start_s:.1f}–{ex.start_s + ex.length_s:.1f} s")
@@ -136,7 +181,7 @@ def listen(x, a, spec, name, views):
     st.download_button(f"Download the quantized clip ({what})", lambda: audio_lab.download_wav(a),
                        file_name=f"{name.rsplit('.', 1)[0]}-{suffix}.wav", mime="audio/wav",
                        on_click="ignore", icon=":material/download:", help="The whole clip, not only the excerpt.")
-    with ui.lazy_expander("Original, quantized and error: three players side by side", "players") as box:
+    with ui.lazy_expander(PLAYERS_LABEL, "players") as box:
         if box.open:
             for col, k in zip(st.columns(3), about):
                 with col:
@@ -154,13 +199,7 @@ def listen(x, a, spec, name, views):
 
 
 def zoom(x, a, spec):
-    z1, z2 = st.columns([3, 2])
-    dur = math.floor(a.duration * 1000) / 1000
-    ui.clamp_state("zoom_at", 0.0, dur)
-    at = z1.slider("Zoom at (s)", 0.0, max(dur, 0.001), step=0.001, key="zoom_at",
-                   format="%.3f", **ui.default_kw("zoom_at", D["zoom_at"]))
-    width = z2.select_slider("Zoom width (samples)", [32, 64, 128, 256, 512, 1024, 2048], key="zoom_len",
-                             **ui.default_kw("zoom_len", D["zoom_len"]))
+    at, width = zoom_controls(math.floor(a.duration * 1000) / 1000)
     i0 = min(int(at * a.fs), max(a.values.shape[-1] - width, 0))
     sl = slice(i0, i0 + width)
     offset = 0.5 if spec is not None and spec.mode == "midrise" else 0.0
@@ -170,13 +209,8 @@ def zoom(x, a, spec):
             "with dither it jumps between levels so that its average follows x.")
 
 
-VIEWS = {"waveform": "waveform + zoom (under the players)", "spectrograms": "spectrograms of Q(x) and e",
-         "spectrum": "long-term error spectrum vs theory", "segmental": "segmental SNR over time"}
 with see_box:
-    views = st.pills("See: each view is redrawn on every change, so show the ones you discuss", list(VIEWS),
-                     selection_mode="multi", key="views",
-                     help="  \n".join(f"**{k}**: {v}" for k, v in VIEWS.items()),
-                     **ui.default_kw("views")) or []
+    views = views_control()
 with listen_box:
     listen(x, a, spec, clip.name, views)
 
@@ -227,7 +261,7 @@ for col, k in zip(st.columns(len(chosen) - 1) if len(chosen) > 1 else [], chosen
     with col:
         DRAW[k]()
 
-with ui.lazy_expander("Theory: what you are hearing, in formulas", "theory") as theory_box:
+with ui.lazy_expander(THEORY_LABEL, "theory") as theory_box:
     if theory_box.open:
         st.markdown("""
 - **Step** of b bits on [−1, 1): Δ = 2/2^b (8 bits: Δ = 0.0078 = −42 dBFS). Error power Δ²/12, a floor of

@@ -541,7 +541,7 @@ def _channel_label(c, n: int) -> str:
         f"channel {c + 1} only"
 
 
-def audio_input(default_clip: str = "piano", container=None):
+def audio_input(default_clip: str = "piano", container=None, stop: bool = True):
     """The audio source block: a built-in clip or an upload (any rate; channels mixed, picked or kept).
 
     Draws the ``input`` (clip | upload) and ``clip`` widgets (bound to the URL);
@@ -549,7 +549,9 @@ def audio_input(default_clip: str = "piano", container=None):
     (:data:`quantviz.audio_io.DEFAULT_MAX_SECONDS`), the region start. Decoding is
     cached on small keys (clip key; upload file id, name, channel, start) with the
     bytes passed unhashed. A missing or unusable file shows a message and stops
-    the page. Returns ``(AudioClip, source_key)``.
+    the page; with ``stop=False`` it returns ``(None, show_message)`` instead, so that the page can draw its other
+    controls before it stops (a run that stops before drawing a widget makes the browser forget it, and its next
+    drawing came back at the widget's minimum). Returns ``(AudioClip, source_key)``.
     """
     from quantviz.audio_io import (CLIPS, DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, SUPPORTED_FORMATS, AudioInputError,
                                    load_clip)
@@ -567,9 +569,13 @@ def audio_input(default_clip: str = "piano", container=None):
     up = c.file_uploader(f"Audio file ({', '.join(SUPPORTED_FORMATS)}; ≤ {DEFAULT_MAX_BYTES // 1_000_000} MB; "
                          f"up to {cap:g} s is used)", type=["wav", "flac", "ogg", "mp3", "aiff", "aif"])
     if up is None:
-        st.info(f"Upload an audio file in the sidebar (any sample rate, any number of channels; files longer than "
-                f"{cap:g} s are trimmed to a region you choose), or switch the source back to *clip*.",
-                icon=":material/upload_file:")
+        def message():
+            st.info(f"Upload an audio file in the sidebar (any sample rate, any number of channels; files longer "
+                    f"than {cap:g} s are trimmed to a region you choose), or switch the source back to *clip*.",
+                    icon=":material/upload_file:")
+        if not stop:
+            return None, message
+        message()
         st.stop()
     try:
         info = _probe_upload(up.file_id, up.name, up)
@@ -583,6 +589,9 @@ def audio_input(default_clip: str = "piano", container=None):
                              float(int(info.duration - cap)), 0.0, step=1.0, key="region")
         clip = _decode_upload(up.file_id, up.name, channel, start, up)
     except AudioInputError as exc:
+        if not stop:
+            text = f"Could not use this file: {exc}"  # bound now: `exc` is unset once the except block ends
+            return None, lambda: show_error(text)
         show_error(f"Could not use this file: {exc}")
         st.stop()
     if clip.notice:

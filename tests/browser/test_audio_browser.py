@@ -175,3 +175,39 @@ def test_uploads_bad_then_stereo(page, server, tmp_path):
     assert fs == 44_100 and orig.shape[0] == 2
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "audio_stereo_upload", tall=True)
+
+
+def _bad_good_bad_good(page, server, tmp_path):
+    """Audio page at 5 bits, TPDF, −12 dB, views spectrum: switch to upload, then bad, good, bad, good files.
+    Returns the address after each upload."""
+    import numpy as np
+    import soundfile as sf
+
+    bad, good = tmp_path / "bad.wav", tmp_path / "good.wav"
+    bad.write_bytes(b"RIFF" + bytes(range(256)) * 10)
+    t = np.arange(48_000 * 3) / 48_000
+    sf.write(good, 0.3 * np.sin(2 * np.pi * 440 * t), 48_000, subtype="PCM_16")
+    page.goto(server + "/Audio?bits=5&dither=tpdf&gain_db=-12&ex_len=2&views=spectrum")
+    expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadio']", has_text="Source").get_by_text(
+        "upload", exact=True).click()
+    page.wait_for_timeout(1500)
+    wait_idle(page)
+    urls = []
+    for f in (bad, good, bad, good):
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(f))
+        page.wait_for_timeout(2000)
+        wait_idle(page)
+        urls.append(page.url)
+    return urls
+
+
+def test_bad_and_good_uploads_keep_every_setting(page, server, tmp_path):
+    """A run that stopped before drawing the controls (no usable file) made the browser forget them: after
+    bad → good → bad uploads the page came back at bits 1, −40 dB, excerpt 0.5 s, no views, TPDF gone and an
+    A/B value of None in the address (reproduced in Chromium before the fix, as issue #12 reported). The page
+    now draws every control (disabled where nothing can be computed) before it stops."""
+    for url in _bad_good_bad_good(page, server, tmp_path):
+        assert "bits=5" in url and "dither=tpdf" in url and "gain_db=-12" in url, url
+        assert "ex_len=2" in url and "views=spectrum" in url and "ab=" not in url, url
