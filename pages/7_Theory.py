@@ -41,40 +41,42 @@ ui.preset_picker(THEORY_PRESETS, key="theory_preset")
 ui.interactive_toggle(st.sidebar)
 
 # ---- The three seed examples: the first screen ---------------------------------------------------------------
+def example(col, title: str, formula: str, inputs, compute, label: str, *unit):
+    """One worked example in its column: title, formula, two inputs (``inputs(left, right)`` draws them), the
+    result with each step of its arithmetic. Returns the inputs' values."""
+    with col:
+        st.markdown(f"**{title}**")
+        st.latex(formula)
+        values = inputs(*st.columns(2))
+        w = attempt(compute, *values)
+        if w:
+            show(w, label, *unit)
+    return values
+
+
 def seed_examples() -> None:
     """The three classic worked examples, side by side: the first screen."""
     c1, c2, c3 = st.columns(3, gap="medium")
-    with c1:
-        st.markdown("**1 · The error of one value**")
-        st.latex(r"QE = x - Q(x)")
-        a, b = st.columns(2)
-        x = a.number_input("value x", -1e6, 1e6, step=0.01, format="%g", key="qe_x", **ui.default_kw("qe_x"))
-        q = b.number_input("quantized Q(x)", -1e6, 1e6, step=1.0, format="%g", key="qe_q", **ui.default_kw("qe_q"))
-        w = attempt(W.quantization_error, x, q)
-        if w:
-            show(w, "quantization error QE")
-    with c2:
-        st.markdown("**2 · Mean squared error of a list**")
-        st.latex(r"MSQE = \frac{1}{N}\sum_{i=1}^{N}\bigl(x_i - Q(x_i)\bigr)^2")
-        a, b = st.columns(2)
-        xs = a.text_input("values x (commas)", key="msqe_x", **ui.default_kw("msqe_x"))
-        qs = b.text_input("quantized Q(x)", key="msqe_q", **ui.default_kw("msqe_q"))
-        try:
-            w = W.msqe(W.parse_list(xs, "the values x"), W.parse_list(qs, "the quantized values Q(x)"))
-        except ValueError as exc:
-            ui.show_error(minus(str(exc)))
-            w = None
-        if w:
-            show(w, "mean squared quantization error MSQE")
+    example(c1, "1 · The error of one value", r"QE = x - Q(x)",
+            lambda a, b: (a.number_input("value x", -1e6, 1e6, step=0.01, format="%g", key="qe_x",
+                                         **ui.default_kw("qe_x")),
+                          b.number_input("quantized Q(x)", -1e6, 1e6, step=1.0, format="%g", key="qe_q",
+                                         **ui.default_kw("qe_q"))),
+            W.quantization_error, "quantization error QE")
+    xs, qs = example(
+        c2, "2 · Mean squared error of a list", r"MSQE = \frac{1}{N}\sum_{i=1}^{N}\bigl(x_i - Q(x_i)\bigr)^2",
+        lambda a, b: (a.text_input("values x (commas)", key="msqe_x", **ui.default_kw("msqe_x")),
+                      b.text_input("quantized Q(x)", key="msqe_q", **ui.default_kw("msqe_q"))),
+        lambda xs, qs: W.msqe(W.parse_list(xs, "the values x"), W.parse_list(qs, "the quantized values Q(x)")),
+        "mean squared quantization error MSQE")
+    example(c3, "3 · Peak signal-to-quantization-noise ratio",
+            r"PSQNR = 10\log_{10}\frac{\mathrm{MAX}^2}{MSQE}\ \mathrm{dB}",
+            lambda a, b: (a.number_input("peak MAX", 1e-9, 1e9, step=1.0, format="%g", key="ps_max",
+                                         **ui.default_kw("ps_max")),
+                          b.number_input("MSQE", 1e-12, 1e12, step=0.01, format="%g", key="ps_msqe",
+                                         **ui.default_kw("ps_msqe"))),
+            W.psqnr, "PSQNR", "dB")
     with c3:
-        st.markdown("**3 · Peak signal-to-quantization-noise ratio**")
-        st.latex(r"PSQNR = 10\log_{10}\frac{\mathrm{MAX}^2}{MSQE}\ \mathrm{dB}")
-        a, b = st.columns(2)
-        peak = a.number_input("peak MAX", 1e-9, 1e9, step=1.0, format="%g", key="ps_max", **ui.default_kw("ps_max"))
-        m = b.number_input("MSQE", 1e-12, 1e12, step=0.01, format="%g", key="ps_msqe", **ui.default_kw("ps_msqe"))
-        w = attempt(W.psqnr, peak, m)
-        if w:
-            show(w, "PSQNR", "dB")
         try:  # the list of example 2 through quantviz.metrics: its own MAX and MSQE
             lx, lq = W.parse_list(xs), W.parse_list(qs)
             if len(lx) == len(lq) and max(map(abs, lx)) > 0:

@@ -58,3 +58,32 @@ def trace_values(value) -> list:
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
     return list(value)
+
+
+def walk(node):
+    """Every node of an AppTest element tree, depth first (``walk(at._tree)``)."""
+    yield node
+    children = getattr(node, "children", None) or {}
+    for child in (children.values() if isinstance(children, dict) else children):
+        yield from walk(child)
+
+
+def widgets(at) -> dict:
+    """Every keyed widget's displayed value (expanders excluded: they have none)."""
+    return {n.key: n.value for n in walk(at._tree) if getattr(n, "key", None) and type(n).__name__ != "Expander"}
+
+
+def field_extremes(fields: dict, text=()) -> list[tuple]:
+    """(key, value) for every field of a page at each of its extremes: every option of a choice, the other
+    value of a bool, both ends of a number's range, and the given ``text`` values for a free-text field."""
+    out = []
+    for key, f in fields.items():
+        if f.options:
+            out += [(key, o) for o in f.options]
+        elif isinstance(f.default, bool):
+            out.append((key, not f.default))
+        elif isinstance(f.default, (int, float)):
+            out += [(key, f.lo), (key, f.hi)]
+        else:
+            out += [(key, t) for t in text]
+    return out

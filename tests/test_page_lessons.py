@@ -8,19 +8,8 @@ import pytest
 
 from quantviz import lessons as L
 from quantviz.app import params, state
-from tests.apptest_utils import metric_values, run_page, svg_figures
-
-
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None) or {}
-    for child in (children.values() if isinstance(children, dict) else children):
-        yield from _walk(child)
-
-
-def widgets(at) -> dict:
-    """Every keyed widget's displayed value (as tests/test_page_state.py reads them)."""
-    return {n.key: n.value for n in _walk(at._tree) if getattr(n, "key", None) and type(n).__name__ != "Expander"}
+from tests.apptest_utils import metric_values, run_page, svg_figures, widgets
+from tests.apptest_utils import walk as _walk
 
 
 def images(at) -> list:

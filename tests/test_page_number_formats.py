@@ -8,7 +8,7 @@ import pytest
 from quantviz import numformats as nf
 from quantviz.app.params import FORMAT_FIELDS, FORMAT_PRESETS
 from quantviz.app.state import to_query
-from tests.apptest_utils import metric_values, plotly_specs, run_page, svg_figures
+from tests.apptest_utils import field_extremes, metric_values, plotly_specs, run_page, svg_figures
 from tests.test_page_state import reopen, widgets
 
 PAGE = "pages/8_Number_formats.py"
@@ -80,14 +80,7 @@ def test_no_word_is_a_message_not_a_traceback():
 
 
 def _extremes():
-    out = []
-    for key, f in FORMAT_FIELDS.items():
-        if f.options:
-            out += [(key, o) for o in f.options]
-        elif isinstance(f.default, bool):
-            out.append((key, not f.default))
-        else:
-            out += [(key, f.lo), (key, f.hi)]
+    out = field_extremes(FORMAT_FIELDS)
     return out + [("nf_x", 0.0), ("nf_x", 1e-45), ("nf_x", -3.3e38), ("nf_x", 65519.0)]
 
 

@@ -16,27 +16,13 @@ from hypothesis import strategies as st
 from quantviz.app.params import (AUDIO_FIELDS, AUDIO_PRESETS, NONUNIFORM_FIELDS, NONUNIFORM_PRESETS, SIGNAL_FIELDS,
                                  SIGNAL_PRESETS)
 from quantviz.app.state import query_lists, to_query
-from tests.apptest_utils import metric_values, run_page
+from tests.apptest_utils import metric_values, run_page, walk, widgets
 
 SIGNALS, NONUNIFORM, AUDIO = "pages/1_Signals.py", "pages/2_Nonuniform.py", "pages/3_Audio.py"
 FIELDS = {SIGNALS: SIGNAL_FIELDS, NONUNIFORM: NONUNIFORM_FIELDS, AUDIO: AUDIO_FIELDS}
 
 
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None) or {}
-    for child in (children.values() if isinstance(children, dict) else children):
-        yield from _walk(child)
-
-
-def widgets(at) -> dict:
-    """Every keyed widget's displayed value (expanders excluded: they have none)."""
-    out = {}
-    for node in _walk(at._tree):
-        key = getattr(node, "key", None)
-        if key and type(node).__name__ != "Expander":
-            out[key] = node.value
-    return out
+_walk = walk  # the tree walker, shared (tests/apptest_utils.py); other test files import it from here
 
 
 def url(at) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import pytest
 from quantviz import worked as W
 from quantviz.app.params import THEORY_FIELDS, THEORY_PRESETS
 from quantviz.app.state import to_query
-from tests.apptest_utils import metric_values, plotly_specs, run_page, svg_figures, trace_values
+from tests.apptest_utils import field_extremes, metric_values, plotly_specs, run_page, svg_figures, trace_values
 from tests.test_page_state import reopen, widgets
 
 PAGE = "pages/7_Theory.py"
@@ -99,17 +99,7 @@ def test_bad_lists_give_a_message(x, q, words):
 
 def _extremes():
     """Every field at each end of its range (numbers), each option (choices), on (bools), garbage (text)."""
-    out = []
-    for key, f in THEORY_FIELDS.items():
-        if f.options:
-            out += [(key, o) for o in f.options]
-        elif isinstance(f.default, bool):
-            out.append((key, not f.default))
-        elif isinstance(f.default, (int, float)):
-            out += [(key, f.lo), (key, f.hi)]
-        else:
-            out += [(key, "x, 1e400, -"), (key, "1e300, -1e300")]
-    return out
+    return field_extremes(THEORY_FIELDS, text=("x, 1e400, -", "1e300, -1e300"))
 
 
 @pytest.mark.parametrize("key, value", _extremes())

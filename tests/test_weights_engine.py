@@ -338,8 +338,8 @@ def test_shipped_char_model():
     assert nn.perplexity(q3, m.x_test, m.y_test) > 1.2 * f
 
 
-def test_the_char_test_split_is_the_texts_end():
-    """The held-out contexts are the last 10 % of the shipped text (read again here), never trained on."""
+def _make_charlm():
+    """The character model's training script (assets/make_charlm.py), imported as a module."""
     import importlib.util
     import pathlib
 
@@ -347,6 +347,12 @@ def test_the_char_test_split_is_the_texts_end():
         "make_charlm", pathlib.Path(__file__).resolve().parent.parent / "assets" / "make_charlm.py")
     mc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mc)
+    return mc
+
+
+def test_the_char_test_split_is_the_texts_end():
+    """The held-out contexts are the last 10 % of the shipped text (read again here), never trained on."""
+    mc = _make_charlm()
     vocab, train, test = mc.data()
     m = nn.load_char_model()
     assert vocab == m.vocab
@@ -356,13 +362,7 @@ def test_the_char_test_split_is_the_texts_end():
 
 
 def test_short_char_training_learns():
-    import importlib.util
-    import pathlib
-
-    spec = importlib.util.spec_from_file_location(
-        "make_charlm", pathlib.Path(__file__).resolve().parent.parent / "assets" / "make_charlm.py")
-    mc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mc)
+    mc = _make_charlm()
     vocab, train, test = mc.data()
     x, y = nn.char_contexts(train[:8000], 4, len(vocab))
     xt, yt = nn.char_contexts(test, 4, len(vocab))

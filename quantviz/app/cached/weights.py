@@ -268,27 +268,35 @@ def prefetch_accuracies(scheme: tuple):
     return ACCURACIES.prefetch(model(), scheme)
 
 
+def _scheme_sweep(mlp, measure, name: str) -> tuple[dict, list[dict]]:
+    """``measure`` of ``mlp`` with all its layers quantized, against bits per weight: for each INT family at
+    SWEEP_BITS ({family: [(bits, value)]}) and for every storage format ([{label, bpw, name: value}]).
+    Each scheme quantizes the layers once, for both its value and its bits."""
+    from quantviz.figures.weights import FORMAT_LABELS
+
+    n = sum(w.size for w in mlp.weights)
+
+    def point(scheme):
+        rs = [run_scheme(w, scheme) for w in mlp.weights]
+        value = measure(mlp.with_weights([r.values for r in rs]))
+        return sum(r.bits_per_weight * w.size for r, w in zip(rs, mlp.weights)) / n, value
+
+    sweep = {fam: [point(("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)) for b in SWEEP_BITS]
+             for fam, (gran, gs) in SWEEP_FAMILIES.items()}
+    fmts = []
+    for fmt in FORMATS:
+        bits, value = point(("format", fmt))
+        fmts.append({"label": FORMAT_LABELS[fmt], "bpw": bits, name: value})
+    return sweep, fmts
+
+
 @st.cache_resource(max_entries=1, show_spinner="Measuring the model at every bit width (once)…")
 def accuracy_sweep() -> tuple[dict, float, list[dict]]:
     """Accuracy against bits per weight for every INT family and every format, all layers quantized (once).
 
     Each scheme quantizes the three layers once, for both its accuracy and its bits."""
     m = model()
-    n = sum(w.size for w in m.mlp.weights)
-
-    def point(scheme):
-        rs = [run_scheme(w, scheme) for w in m.mlp.weights]
-        acc = nn.accuracy(m.mlp.with_weights([r.values for r in rs]), m.x_test, m.y_test)
-        return sum(r.bits_per_weight * w.size for r, w in zip(rs, m.mlp.weights)) / n, acc
-
-    sweep = {fam: [point(("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)) for b in SWEEP_BITS]
-             for fam, (gran, gs) in SWEEP_FAMILIES.items()}
-    from quantviz.figures.weights import FORMAT_LABELS
-
-    fmts = []
-    for fmt in FORMATS:
-        bits, acc = point(("format", fmt))
-        fmts.append(dict(label=FORMAT_LABELS[fmt], bpw=bits, acc=acc))
+    sweep, fmts = _scheme_sweep(m.mlp, lambda mlp: nn.accuracy(mlp, m.x_test, m.y_test), "acc")
     return sweep, model_accuracy(None, None)[0], fmts
 
 
@@ -469,19 +477,5 @@ def char_sweep() -> tuple[dict, float, list[dict]]:
     """Held-out perplexity of the character-level MLP against bits per weight (both layers quantized), for the
     INT families (2–8 bits) and every format; and its float perplexity."""
     m = char_model()
-    n = sum(w.size for w in m.mlp.weights)
-
-    def point(scheme):
-        rs = [run_scheme(w, scheme) for w in m.mlp.weights]
-        ppl = nn.perplexity(m.mlp.with_weights([r.values for r in rs]), m.x_test, m.y_test)
-        return sum(r.bits_per_weight * w.size for r, w in zip(rs, m.mlp.weights)) / n, ppl
-
-    sweep = {fam: [point(("int", b, True, gran, 0, gs or 128, "minmax", 99.99, False)) for b in SWEEP_BITS]
-             for fam, (gran, gs) in SWEEP_FAMILIES.items()}
-    from quantviz.figures.weights import FORMAT_LABELS
-
-    fmts = []
-    for fmt in FORMATS:
-        bits, ppl = point(("format", fmt))
-        fmts.append(dict(label=FORMAT_LABELS[fmt], bpw=bits, ppl=ppl))
+    sweep, fmts = _scheme_sweep(m.mlp, lambda mlp: nn.perplexity(mlp, m.x_test, m.y_test), "ppl")
     return sweep, nn.perplexity(m.mlp, m.x_test, m.y_test), fmts
