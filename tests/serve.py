@@ -76,7 +76,33 @@ def streamlit_process(script: str = "app.py", timeout: float = 60.0):
             proc.kill()
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has finished its current run."""
+# Counts the app's runs: each time its script state leaves "notRunning" a run has begun. Installed in the page on
+# first use; ``seen`` is the count at the end of the last wait_idle.
+_RUN_COUNTER = """() => {
+  if (window.__qvRuns) return {fresh: false, runs: window.__qvRuns.runs, seen: window.__qvRuns.seen};
+  window.__qvRuns = {runs: 0, seen: 0};
+  new MutationObserver(records => {
+    for (const r of records) if (r.oldValue === 'notRunning') window.__qvRuns.runs += 1;
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']});
+  return {fresh: true, runs: 0, seen: 0};
+}"""
+
+
+def wait_idle(page, timeout: float = 60_000, grace: float = 2_000) -> None:
+    """Wait until the app has finished the run that the last action caused.
+
+    A slider's keypress or a click reaches the server a moment later, and on a loaded machine the app can still
+    say "not running" several hundred milliseconds after the action (CI read a Non-uniform page's metrics before
+    its rerun that way). So, unless a run has begun since the last call, wait up to ``grace`` ms for one to begin,
+    then for it to end. A call that follows an action causing no rerun costs ``grace``."""
+    counter = page.evaluate(_RUN_COUNTER)
+    if not counter["fresh"] and counter["runs"] == counter["seen"]:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        try:
+            page.wait_for_function("() => window.__qvRuns.runs > window.__qvRuns.seen", timeout=grace)
+        except PlaywrightTimeout:  # the action started no run
+            pass
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_timeout(300)
+    page.evaluate("() => { window.__qvRuns.seen = window.__qvRuns.runs; }")

@@ -308,7 +308,7 @@ def test_weights_any_state_survives_its_link():
     cheap = {"source": st.sampled_from(("model", "synthetic")), "views": st.sampled_from(([], ["grid"], ["block"])),
              "calibration": st.sampled_from(("minmax", "percentile", "mse")), "block": st.integers(0, 40),
              "percentile": st.sampled_from((90.0, 99.9, 100.0)), "seed": st.integers(0, 3)}
-    parts = {k: cheap.get(k) or (st.sampled_from(f.options) if f.options is not None else
+    parts = {k: cheap[k] if k in cheap else (st.sampled_from(f.options) if f.options is not None else
                                  st.booleans() if isinstance(f.default, bool) else st.integers(int(f.lo), int(f.hi)))
              for k, f in WEIGHT_FIELDS.items() if k not in ("tensor", "theory")}
 
