@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
 
-.PHONY: run test test-fast bench chromium clean
+.PHONY: run test test-fast test-explore bench chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: $(VENV)/.dev chromium
 # Engine and page tests only (no browser).
 test-fast: $(VENV)/.dev
 	$(PY) -m pytest -m "not browser"
+
+# Search for new property-test failures: random seeds, more examples (tests/conftest.py).
+test-explore: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -m "not browser" -x -q -p no:cacheprovider $$(grep -l "@given" tests/test_*.py)
 
 bench: $(VENV)/.dev chromium
 	QUANTVIZ_CHROMIUM=$(CHROMIUM) $(PY) bench/run_all.py

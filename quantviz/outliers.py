@@ -143,16 +143,20 @@ def llm_int8_matmul(x, w, threshold: float = 6.0, bits: int = 8) -> MatmulResult
 def smoothquant_scales(x, w, alpha: float = 0.5) -> np.ndarray:
     """SmoothQuant's per-feature factors s_j = max_i|X_ij|^α / max_k|W_jk|^(1−α) [2, Eq. 4].
 
-    A feature with max|X_j| = 0 or max|W_j| = 0 gets s_j = 1 (nothing to move).
+    A feature with max|X_j| = 0 or max|W_j| = 0 gets s_j = 1 (nothing to move), and so does one whose maximum
+    is below the smallest normal float (a subnormal maximum made 1/s_j overflow: Ŷ was NaN). Factors are held
+    within 2^±256, so that X/s and s·W stay finite.
     """
     x, w = _check(x, w, 8)
     if not (isinstance(alpha, (int, float, np.floating)) and 0.0 <= alpha <= 1.0):
         raise ValueError(f"alpha must be in [0, 1]; got {alpha!r}")
     ax = np.max(np.abs(x), axis=0)
     aw = np.max(np.abs(w), axis=1)
-    ok = (ax > 0) & (aw > 0)
+    tiny = np.finfo(np.float64).tiny
+    ok = (ax >= tiny) & (aw >= tiny)
     s = np.ones_like(ax)
-    s[ok] = ax[ok] ** alpha / aw[ok] ** (1.0 - alpha)
+    with np.errstate(over="ignore", under="ignore"):
+        s[ok] = np.clip(ax[ok] ** alpha / aw[ok] ** (1.0 - alpha), 2.0 ** -256, 2.0 ** 256)
     return s
 
 

@@ -297,6 +297,15 @@ def test_smoothquant_never_changes_the_float_product(x, w, alpha):
     np.testing.assert_allclose((x / s) @ (s[:, None] * w), x @ w, rtol=1e-9, atol=1e-9)
 
 
+def test_smoothquant_with_a_subnormal_weight_maximum_stays_finite():
+    """Found by the property above on CI: max|W_j| = 2.2e-311 at α = 0 gave s_j = inf and a NaN product."""
+    x, w = np.ones((6, 5)), np.full((5, 4), 2.22507386e-311)
+    s = O.smoothquant_scales(x, w, 0.0)
+    assert np.all(np.isfinite(s)) and np.all(s > 0)
+    np.testing.assert_allclose((x / s) @ (s[:, None] * w), x @ w, rtol=1e-9, atol=1e-9)
+    assert np.all(np.isfinite(O.smoothquant_matmul(x, w, 0.0).values))
+
+
 @settings(max_examples=30, deadline=None)
 @given(arrays(np.float64, st.integers(1, 300), elements=st.floats(0, 4)))
 def test_accumulate_of_non_negative_values_never_decreases(v):
