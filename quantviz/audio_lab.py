@@ -42,6 +42,7 @@ MU, A = 255.0, 87.6
 FRAME_S = 0.02  # segmental-SNR frame: 20 ms (Papamichalis 1987)
 SEG_FLOOR_DB, SEG_CEIL_DB = -10.0, 35.0  # the usual clamps of segmental SNR
 MAX_COLS, MAX_ROWS, FRAMES_PER_COL = 200, 128, 2
+MAX_CHANNELS = 16  # analyse_audio refuses more: an (n, channels) array passed the wrong way round
 LIMIT_CEILING_DB = -1.0
 INBAND_HI_HZ = 4000.0  # the in-band SNR's upper edge (at most fs/6, where |NTF| = 1 for every order)
 _PLOT_FLOOR_DB, _PLOT_CEIL_DB = -30.0, 200.0  # wide clamps for the per-frame curve
@@ -505,6 +506,9 @@ def analyse_audio(x, fs: int, spec: QuantizerSpec | None = None, scheme: str = "
         x = x[np.newaxis]
     if x.ndim != 2 or x.shape[-1] == 0:
         raise ValueError(f"x must have shape (channels, n) with n ≥ 1; got {x.shape}")
+    if x.shape[0] > MAX_CHANNELS:  # soundfile.read gives (n, channels): that layout took 6 s and measured nonsense
+        raise ValueError(f"x has {x.shape[0]:,} channels of {x.shape[1]:,} samples; pass shape (channels, n), "
+                         "e.g. x.T for soundfile's (n, channels)")
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}; got {scheme!r}")
     fs = int(fs)

@@ -488,3 +488,12 @@ def test_level_note_says_true_level_only_when_it_is():
         assert "at true level" in loud.level_note(kind)
     with pytest.raises(ValueError, match="kind"):
         loud.level_note("bogus")
+
+
+def test_audio_in_soundfiles_layout_is_refused_with_the_fix():
+    """soundfile.read gives (n, channels); passed as is, 60 s of stereo was read as 2.88M channels of 2 samples
+    (6 s of work and meaningless numbers). It is refused, naming the layout to pass."""
+    x = np.zeros((48_000, 2))
+    with pytest.raises(ValueError, match=r"x has 48,000 channels.*x\.T"):
+        audio_lab.analyse_audio(x, FS, QuantizerSpec(bits=8))
+    assert audio_lab.analyse_audio(x.T, FS, QuantizerSpec(bits=8)).metrics  # the right way round works
