@@ -6,7 +6,7 @@ import streamlit as st
 from quantviz import signals, theory
 from quantviz.analysis import granular_edges
 from quantviz.app import ui
-from quantviz.app.cached.signals import analysis, autocorr, generated, spectra, sweep, uploaded
+from quantviz.app.cached.signals import analysis, autocorr, generated, prefetch_bits, spectra, sweep, uploaded
 from quantviz.figures import signals as figs
 from quantviz.app.params import SAMPLE_RATES, SIGNAL_LENGTHS, SIGNAL_PRESETS, SIGNAL_VIEW_LENS, SIGNAL_VIEWS
 from quantviz.figures.signals import HALF_WIDTH
@@ -83,7 +83,8 @@ if source == "upload" and missing is not None:
     st.stop()
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
-a = analysis(source_key, spec, x, fs if spec.noise_shaping else None)  # the in-band SNR: a Welch pass, for shaping only
+band_fs = fs if spec.noise_shaping else None  # the in-band SNR: a Welch pass, for shaping only
+a = analysis(source_key, spec, x, band_fs)
 step = a.step
 m, p = a.metrics, a.predicted
 
@@ -262,3 +263,5 @@ with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory")
   (the rounding bias removed), but moved to high frequencies where a low-pass (or the ear) removes it: the in-band
   power is the white floor × ∫|NTF|² over the band.
 """)
+
+prefetch_bits(source_key, spec, x, band_fs)  # last: the bits one step away, in the background, for the next move

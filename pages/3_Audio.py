@@ -8,7 +8,7 @@ import streamlit as st
 from quantviz import audio_lab
 from quantviz.app import ui
 from quantviz.app.ab_player import ab_player
-from quantviz.app.cached.audio import analysis, at_level
+from quantviz.app.cached.audio import analysis, at_level, prefetch_bits
 from quantviz.figures import audio as figs
 from quantviz.app.params import AUDIO_AB, AUDIO_DEFAULTS, AUDIO_PRESETS
 
@@ -278,3 +278,5 @@ with ui.lazy_expander(THEORY_LABEL, "theory") as theory_box:
 - **dBFS**: 0 dBFS is a sample of magnitude 1; in the spectra 0 dBFS per bin is a full-scale sine.
   Segmental SNR (20 ms frames, clamped to −10…35 dB) follows the ear's short memory better than one SNR.
 """)
+
+prefetch_bits(source_key, gain_db, spec, scheme, fs, x)  # last: the bits one step away, in the background

@@ -6,10 +6,13 @@ and copied on every hit (measured: ~40 ms per run for 60 s stereo). Keys are
 the source's description and the settings; the samples are passed unhashed.
 """
 
+import dataclasses
+
 import streamlit as st
 
 from quantviz import audio_lab
 from quantviz.app import ui
+from quantviz.app.cached.ahead import Ahead
 
 
 @st.cache_resource(max_entries=3, ttl=1800, show_spinner=False)
@@ -24,6 +27,35 @@ def source_spectra(source_key, gain_db, fs, _x):
     return audio_lab.source_spectra(_x, fs)
 
 
-@st.cache_resource(max_entries=3, ttl=1800, show_spinner="Quantizing…")
-def analysis(source_key, gain_db, spec, scheme, fs, _x):
-    return audio_lab.analyse_audio(_x, fs, spec, scheme, source=source_spectra(source_key, gain_db, fs, _x))
+# Computed ahead: after each run the page queues the bits one step away (prefetch_bits), so a bits move usually
+# finds its analysis ready (60 s of stereo: most of a move's server time). Bounded: the current setting and its
+# two neighbours (up to 46 MB each for 60 s of stereo), as many as the cache this replaces.
+AHEAD = Ahead(max_entries=3, name="audio")
+
+
+def _analyse(source_key, gain_db, spec, scheme, fs, x, spectra):
+    return audio_lab.analyse_audio(x, fs, spec, scheme, source=spectra)
+
+
+def analysis(source_key, gain_db, spec, scheme, fs, x):
+    key = (source_key, gain_db, spec, scheme, fs)
+    if key in AHEAD:
+        return AHEAD.get(key, None)
+    spectra = source_spectra(source_key, gain_db, fs, x)
+    with st.spinner("Quantizing…", show_time=False):
+        return AHEAD.get(key, lambda: _analyse(source_key, gain_db, spec, scheme, fs, x, spectra))
+
+
+def prefetch_bits(source_key, gain_db, spec, scheme, fs, x, max_bits: int = 24) -> list[int]:
+    """Queue the analyses at b − 1 and b + 1 bits (uniform PCM only); returns the bits queued."""
+    queued = []
+    if scheme != "pcm" or spec is None or spec.bits is None:
+        return queued
+    spectra = source_spectra(source_key, gain_db, fs, x)  # cached already by this run's analysis
+    for b in (spec.bits - 1, spec.bits + 1):
+        if 1 <= b <= max_bits:
+            s = dataclasses.replace(spec, bits=b)
+            if AHEAD.prefetch((source_key, gain_db, s, scheme, fs),
+                              lambda s=s: _analyse(source_key, gain_db, s, scheme, fs, x, spectra)):
+                queued.append(b)
+    return queued

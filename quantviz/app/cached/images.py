@@ -5,9 +5,7 @@ the colour mode and the quantizer's settings. Upload bytes are passed unhashed
 (``_upload``); the cached arrays are read-only and shared between sessions.
 """
 
-import threading
-from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +13,7 @@ import streamlit as st
 
 from quantviz import image_dither, image_metrics, image_quant, images_io, jpeg
 from quantviz.app import ui
+from quantviz.app.cached.ahead import Ahead
 from quantviz.figures import images as figs
 
 
@@ -117,66 +116,7 @@ def _finish(src: Source, values, dither_ran, n_levels=None, **extra) -> Quantize
                      len(full), full, stats, s, err, dither_ran, **extra)
 
 
-class Ahead:
-    """Per-process store of uniform-level results, bounded (least recently used dropped), that one background
-    thread fills ahead: after each run the page asks for the bits just above and below the current setting
-    (:func:`prefetch_levels`), so a one-step move of the bits slider finds its result ready.
-
-    ``get(key, compute)`` returns the value, computing it in the caller if nobody has yet; when the thread is
-    already computing that key the caller waits for it instead, so nothing is computed twice.
-    """
-
-    def __init__(self, max_entries: int = 10, max_pending: int = 2):
-        self._lock = threading.Lock()
-        self._futures: OrderedDict = OrderedDict()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="images-ahead")
-        self.max_entries = max_entries
-        self.max_pending = max_pending  # a busy server (a class of sessions) does not pile up work ahead
-
-    def _put(self, key, fut):
-        self._futures[key] = fut
-        while len(self._futures) > self.max_entries:
-            _, old = self._futures.popitem(last=False)
-            old.cancel()  # still queued: never computed
-
-    def get(self, key, compute):
-        with self._lock:
-            fut = self._futures.get(key)
-            mine = fut is None or fut.cancelled()
-            if mine:
-                fut = Future()
-                self._put(key, fut)
-            else:
-                self._futures.move_to_end(key)
-        if mine:
-            try:
-                fut.set_result(compute())
-            except BaseException as exc:
-                fut.set_exception(exc)
-                with self._lock:
-                    if self._futures.get(key) is fut:
-                        del self._futures[key]
-                raise
-        return fut.result()
-
-    def prefetch(self, key, compute) -> bool:
-        """Queue ``key`` for the background thread unless it is known or ``max_pending`` keys are still waiting
-        or running (then the work ahead would mostly be evicted before use); True if queued."""
-        with self._lock:
-            if key in self._futures and not self._futures[key].cancelled():
-                return False
-            if sum(not f.done() for f in self._futures.values()) >= self.max_pending:
-                return False
-            self._put(key, self._pool.submit(compute))
-            return True
-
-    def __contains__(self, key):
-        with self._lock:
-            fut = self._futures.get(key)
-            return fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None
-
-
-AHEAD = Ahead()
+AHEAD = Ahead(name="images")
 
 
 def _levels(src: Source, n, dither, strength, serpentine, linear, chroma_levels) -> Quantized:
