@@ -54,6 +54,7 @@ sb.subheader("Quantizer")
 scheme = sb.radio("Quantize to", ["levels", "palette", "jpeg"], horizontal=True, key="scheme", format_func=word,
                   help="uniform: 2^b levels per channel; palette: a few colours chosen for the image; JPEG: the "
                        "8×8 DCT's coefficients, quantized by a table.", **ui.default_kw("scheme"))
+level_slot = sb.container()  # uniform levels: the bits slider right here, above a projector's fold
 if scheme == "jpeg":
     colour = "grey"
     sb.caption("JPEG here works on the grey (luma) image, as on Y′ in a colour JPEG.")
@@ -71,17 +72,17 @@ ycc = colour == "ycbcr" and raw is not None and raw.ndim == 3
 bits, n_levels, dither, strength, serpentine, linear = 8, 256, "none", 1.0, False, False
 chroma_bits = None
 if scheme == "levels":
-    grid = sb.radio("Levels per channel", ["bits", "count"], horizontal=True, key="grid", format_func=word,
-                    **ui.default_kw("grid"))
+    grid = sb.radio("Set the levels per channel by", ["bits", "count"], horizontal=True, key="grid",
+                    format_func=word, **ui.default_kw("grid"))
     if grid == "bits":
-        bits = sb.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
-                         help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = 255/(2^b − 1) "
-                              "LSB. With YCbCr: the bits of the luma Y′.")
+        bits = level_slot.slider("Bits per channel", 1, 8, key="bits", **ui.default_kw("bits"),
+                                 help="2^b levels per channel, k/(2^b − 1); Δ = 1/(2^b − 1) of full scale = "
+                                      "255/(2^b − 1) LSB. With YCbCr: the bits of the luma Y′.")
         n_levels = 2 ** bits
     else:
-        n_levels = sb.slider("Number of levels L", 2, 256, key="n_levels", **ui.default_kw("n_levels"),
-                             help="L levels per channel, k/(L − 1); Δ = 1/(L − 1) = 255/(L − 1) LSB; log2 L bits "
-                                  "(6 levels: the web-safe palette's grid).")
+        n_levels = level_slot.slider("Number of levels L", 2, 256, key="n_levels", **ui.default_kw("n_levels"),
+                                     help="L levels per channel, k/(L − 1); Δ = 1/(L − 1) = 255/(L − 1) LSB; "
+                                          "log2 L bits (6 levels: the web-safe palette's grid).")
         bits = None
     if colour == "ycbcr":
         chroma_bits = sb.slider("Chroma bits (Cb, Cr)", 1, 8, key="chroma_bits", **ui.default_kw("chroma_bits"),
