@@ -39,11 +39,13 @@ def test_signals_page_queues_the_key_its_next_move_asks_for():
     assert metric_values(at) == metric_values(direct)
 
 
-def test_audio_prefetch_equals_the_engine_and_only_for_pcm():
+def test_audio_prefetch_equals_the_engine_and_only_for_long_pcm_clips(monkeypatch):
     fs = 8000
     x = (0.5 * np.sin(2 * np.pi * 440 * np.arange(fs) / fs))[np.newaxis]
     spec = QuantizerSpec(bits=8, lo=-1.0, hi=1.0)
     key = ("test", "tone")
+    assert cached_audio.prefetch_bits(key, 0.0, spec, "pcm", fs, x) == []  # short: computed in the run, not ahead
+    monkeypatch.setattr(cached_audio, "PREFETCH_MIN_SAMPLES", x.size)
     assert cached_audio.prefetch_bits(key, 0.0, spec, "pcm", fs, x) == [7, 9]
     got = cached_audio.AHEAD.get((key, 0.0, dataclasses.replace(spec, bits=7), "pcm", fs), None)
     want = audio_lab.analyse_audio(x, fs, dataclasses.replace(spec, bits=7), "pcm")
