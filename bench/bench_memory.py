@@ -1,6 +1,7 @@
 """Server memory under many sessions: resident memory of one Streamlit process while
-several browser sessions keep asking for new settings of the Signals page with
-1M-sample signals (every request a cache miss). Bounded caches should make it plateau.
+several browser sessions keep asking for new settings of every lab page (Signals with
+1M-sample signals, Audio, Non-uniform, Images with three dithers, Weights with the model's
+three layers), every request a cache miss. Bounded caches should make it plateau.
 
 Reports RSS after start-up (the reference), after each round, and the growth ratio.
 Run: .venv/bin/python bench/bench_memory.py
@@ -17,7 +18,9 @@ from tests.serve import CHROMIUM_ARGS, chromium_path, rss_mib, streamlit_process
 
 SESSIONS, ROUNDS = 4, 10
 PAGES = ["/Signals?n=1000000&bits={b}&level_db={l}&views=spectrum&views=SQNR+vs+bits",
-         "/Audio?bits={b}", "/Nonuniform?bits={bb}"]
+         "/Audio?bits={b}", "/Nonuniform?bits={bb}", "/Images?bits={b8}&dither={dither}",
+         "/Weights?bits={bb}&layer={layer}"]
+DITHERS = ("none", "floyd-steinberg", "bayer-4")
 
 
 def main():
@@ -35,11 +38,8 @@ def main():
             for pg in pages:
                 i = next(settings)
                 for path in PAGES:
-                    if "/Audio" in path and not (ROOT / "pages" / "3_Audio.py").exists():
-                        continue
-                    if "/Nonuniform" in path and not (ROOT / "pages" / "2_Nonuniform.py").exists():
-                        continue
-                    pg.goto(base + path.format(b=2 + i % 20, l=-(i % 40), bb=2 + i % 8))
+                    pg.goto(base + path.format(b=2 + i % 20, l=-(i % 40), bb=2 + i % 7, b8=1 + i % 8,
+                                               dither=DITHERS[i % 3], layer=i % 3))
                     pg.wait_for_selector("[data-testid='stMetricValue'], [data-testid='stAlert']", timeout=120_000)
                     wait_idle(pg)
             now = rss_mib(proc.pid)

@@ -46,9 +46,9 @@ def analysis(source_key, gain_db, spec, scheme, fs, x):
         return AHEAD.get(key, lambda: _analyse(source_key, gain_db, spec, scheme, fs, x, spectra))
 
 
-# Below this many samples (channels × n) a move's analysis is cheap (8 s of mono: ~20 ms) and computing two more
-# in the background only competes with the browser for the CPU (the 8 s clip's move measured 1.48× without, 1.59×
-# with); 60 s of stereo (5.8M samples) went from 2.51× to 1.75×.
+# Below this many samples (channels × n) a move's analysis is cheap (8 s of mono: ~20 ms): computing two more in
+# the background would spend a shared server's CPU for no measurable gain (the 8 s clip's move: 1.48× and 1.56×
+# without, 1.59× with, all within this machine's noise). 60 s of stereo (5.8M samples): 2.51× → 1.75× with.
 PREFETCH_MIN_SAMPLES = 1 << 20
 
 
