@@ -6,10 +6,10 @@ import streamlit as st
 from quantviz import signals, theory
 from quantviz.analysis import granular_edges
 from quantviz.app import ui
-from quantviz.app.cached.signals import analysis, autocorr, generated, prefetch_bits, spectra, sweep, uploaded
+from quantviz.app.cached.signals import (analysis, autocorr, generated, prefetch_bits, spectra, sweep, time_picture,
+                                         uploaded)
 from quantviz.figures import signals as figs
 from quantviz.app.params import SAMPLE_RATES, SIGNAL_LENGTHS, SIGNAL_PRESETS, SIGNAL_VIEW_LENS, SIGNAL_VIEWS
-from quantviz.figures.signals import HALF_WIDTH
 from quantviz.dither import subtractive_makes_error_independent
 
 ui.setup_page("Signals", "Quantize a test signal and watch the error: where the Δ²/12 model holds and where it breaks.")
@@ -144,12 +144,12 @@ def time_views(half: bool):
     if x.size > view_len:
         ui.clamp_state("view_start", 0, x.size - 1)
         view_start = c2.slider("Window start (sample)", 0, x.size - 1, key="view_start", **ui.default_kw("view_start"))
-    fig, notice = figs.time_view(spec, step, x, a.values, view_start, min(view_start + view_len, x.size), fs,
-                                 a.clip_fraction, m["max_abs"], **({"width_px": HALF_WIDTH, "height": 430} if half
-                                                                    else {}))
+    window = (view_start, min(view_start + view_len, x.size), fs, half, ui.SVG_HALF if half else ui.SVG_FULL)
+    pic = time_picture(source_key, spec, x, a, *window)  # usually computed ahead with the analysis
     ui.interactive_toggle(c3)
     with charts:
-        ui.plot(fig, notice, width=ui.SVG_HALF if half else ui.SVG_FULL)
+        ui.plot(pic.fig, pic.notice, width=window[-1], svg=pic.svg)
+    return window
 
 
 def staircase_view():
@@ -188,11 +188,11 @@ chosen = [v for v in SIGNAL_VIEWS if v in st.session_state["views"]]  # the view
 if chosen:
     left, right = st.columns(2)
     with left:
-        time_views(half=True)
+        window = time_views(half=True)
     with right:
         DRAW[chosen[0]]()
 else:
-    time_views(half=False)
+    window = time_views(half=False)
 st.pills("More views: open what the lesson needs (each preset opens its own)", SIGNAL_VIEWS,
          selection_mode="multi", key="views", **ui.default_kw("views"))
 for pair in range(1, len(chosen), 2):
@@ -264,4 +264,4 @@ with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory")
   power is the white floor × ∫|NTF|² over the band.
 """)
 
-prefetch_bits(source_key, spec, x, band_fs)  # last: the bits one step away, in the background, for the next move
+prefetch_bits(source_key, spec, x, band_fs, window=window)  # last: the bits one step away, in the background, for the next move

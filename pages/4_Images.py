@@ -11,8 +11,6 @@ from quantviz.figures import images as figs
 
 ui.setup_page("Images", "Drop the bits of an image and watch banding appear; dither trades it for noise; JPEG "
                         "quantizes frequencies, not pixels. Every picture here is sent losslessly (PNG).")
-st.markdown("<style>img[alt^='Pixels'] {image-rendering: pixelated;}</style>",  # enlarged: no blur
-            unsafe_allow_html=True)
 word = IMAGE_LABELS.get
 KERNELS = tuple(image_dither.KERNELS)
 

@@ -15,6 +15,7 @@ from tests.apptest_utils import metric_values, run_page
 def test_signals_prefetch_equals_the_engine_and_is_skipped_in_step_mode():
     x = np.sin(2 * np.pi * 997 * np.arange(4000) / 48000) * 0.9
     spec = QuantizerSpec(bits=6)
+    cached_signals.AHEAD.drain()  # work queued by earlier tests' page runs would refuse more (max_pending)
     assert cached_signals.prefetch_bits(("test", "sine"), spec, x) == [5, 7]
     assert cached_signals.prefetch_bits(("test", "sine"), spec, x) == []  # queued already
     for b in (5, 7):
@@ -36,6 +37,42 @@ def test_signals_page_queues_the_key_its_next_move_asks_for():
     assert sum(k[1].bits == 8 for k in keys) == 1, keys  # queued by the first run, found by the second (same key)
     assert len(cached_signals.AHEAD._futures) <= cached_signals.AHEAD.max_entries and before >= 1
     direct = run_page("pages/1_Signals.py", {"bits": 8, "level_db": -7.5})
+    assert metric_values(at) == metric_values(direct)
+
+
+def test_signals_time_picture_computed_ahead_equals_the_figure_drawn_directly():
+    from quantviz.figures import signals as figs
+    from quantviz.figures.svg import figure_svg
+
+    x = np.sin(2 * np.pi * 997 * np.arange(4000) / 48000) * 0.9
+    spec, window = QuantizerSpec(bits=6), (100, 300, 48000, False, 930)
+    cached_signals.AHEAD.drain()
+    cached_signals.VIEWS.drain()
+    cached_signals.prefetch_bits(("test", "picture"), spec, x, None, window=window)
+    cached_signals.VIEWS.drain()
+    for b in (5, 7):
+        s = dataclasses.replace(spec, bits=b)
+        key = (("test", "picture"), s, *window)
+        assert key in cached_signals.VIEWS
+        got = cached_signals.VIEWS.get(key, None)
+        a = qa.analyse_signal(x, s)
+        fig, notice = figs.time_view(s, a.step, x, a.values, 100, 300, 48000, a.clip_fraction, a.metrics["max_abs"])
+        assert got.notice == notice and got.svg == figure_svg(fig, 930)
+
+
+def test_signals_page_shows_the_picture_queued_by_its_previous_run():
+    at = run_page("pages/1_Signals.py", {"bits": 11, "level_db": -8.5})
+    cached_signals.VIEWS.drain()
+    queued = [k for k in cached_signals.VIEWS._futures if k[1].bits == 10 and k[0][-1] == -8.5]
+    assert len(queued) == 1, queued
+    at.slider(key="bits").set_value(10).run()
+    assert not at.exception
+    assert [k for k in cached_signals.VIEWS._futures if k[1].bits == 10 and k[0][-1] == -8.5] == queued
+    cached_signals.VIEWS.drain()
+    with cached_signals.VIEWS._lock:
+        cached_signals.VIEWS._futures.clear()  # the direct run draws its picture afresh
+    direct = run_page("pages/1_Signals.py", {"bits": 10, "level_db": -8.5})
+    assert [h.proto.body for h in at.get("html")] == [h.proto.body for h in direct.get("html")]
     assert metric_values(at) == metric_values(direct)
 
 

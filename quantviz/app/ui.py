@@ -55,6 +55,7 @@ h1 {font-size: 1.6rem !important; padding: 0 0 0.1rem 0 !important;}
 [data-testid="stSidebar"] [data-testid="stPageLink"] a {padding: 0.05rem 0.4rem;}
 [data-testid="stSidebar"] [data-testid="stPageLink"] p {font-size: 0.9rem; white-space: nowrap;}
 [data-testid="stSidebar"] hr {margin: 0.4rem 0;}
+img[alt^='Pixels'] {image-rendering: pixelated;} /* enlarged pixels (Images): no blur */
 </style>
 """
 
@@ -410,7 +411,8 @@ def interactive_toggle(container=None) -> None:
                                   "charts (hover to read a value, drag to zoom), a little slower on each change.")
 
 
-def plot(fig, notice_text: str | None = None, key: str | None = None, width: int | None = None) -> None:
+def plot(fig, notice_text: str | None = None, key: str | None = None, width: int | None = None,
+         svg: str | None = None) -> None:
     """Draw a Plotly figure with the project's config and an optional 'what to notice' line.
 
     On a page whose ``interactive`` field is off (:func:`static_charts`) the figure is drawn as the same picture
@@ -418,18 +420,20 @@ def plot(fig, notice_text: str | None = None, key: str | None = None, width: int
     Streamlit re-creates a Plotly chart on every change, 50–110 ms of browser time per chart in a full page,
     against a few ms for an ``<img>``. A figure the SVG renderer does not draw stays a Plotly chart.
     With the Classroom section open the figure is also kept for its CSV export; in presentation mode it is
-    drawn restyled for a projector (:func:`presentation_figure`, on a copy).
+    drawn restyled for a projector (:func:`presentation_figure`, on a copy). ``svg``: the figure's SVG at
+    ``width`` computed ahead (e.g. ``cached.signals.time_picture``), used instead of drawing it again.
     """
     shown = st.session_state.get(_FIGS)
     if shown is not None:  # only while the Classroom section is open: nothing is kept otherwise
         shown[key or _fig_title(fig) or f"figure {len(shown) + 1}"] = fig
     if presenting():
-        fig = presentation_figure(fig)
+        fig, svg = presentation_figure(fig), None
     if static_charts():
-        try:
-            svg = figure_svg(fig, width)
-        except Unsupported:
-            svg = None
+        if svg is None:
+            try:
+                svg = figure_svg(fig, width)
+            except Unsupported:
+                svg = None
         if svg is not None:
             svg_figure(svg, _fig_title(fig) or "chart", notice_text)
             return

@@ -61,6 +61,23 @@ class Ahead:
             self._put(key, self._pool.submit(compute))
             return True
 
+    def known(self, key) -> bool:
+        """Whether ``key`` is computed, being computed or queued."""
+        with self._lock:
+            fut = self._futures.get(key)
+            return fut is not None and not fut.cancelled()
+
+    def drain(self) -> None:
+        """Wait until nothing is queued or running (tests: a clean start)."""
+        with self._lock:
+            futures = list(self._futures.values())
+        for fut in futures:
+            if not fut.cancelled():
+                try:
+                    fut.result()
+                except BaseException:  # noqa: BLE001 - a failed computation is the getter's to report
+                    pass
+
     def __contains__(self, key):
         with self._lock:
             fut = self._futures.get(key)
