@@ -111,3 +111,5 @@ for row in range(0, len(CARDS), 3):
         with col:
             link(path, f"**{label}**", params)
             st.caption(text)
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -80,7 +80,7 @@ if source == "upload" and missing is not None:
     ui.interactive_toggle(c3)
     st.pills("More views: open what the lesson needs (each preset opens its own)", SIGNAL_VIEWS,
              selection_mode="multi", key="views", disabled=True, **ui.default_kw("views"))
-    st.stop()
+    ui.stop()
 
 # ---- Engine (cached calls, quantviz.app.cached.signals) ---------------------------
 band_fs = fs if spec.noise_shaping else None  # the in-band SNR: a Welch pass, for shaping only
@@ -264,4 +264,6 @@ with ui.lazy_expander("Theory: uniform quantization in five formulas", "theory")
   power is the white floor × ∫|NTF|² over the band.
 """)
 
-prefetch_bits(source_key, spec, x, band_fs, window=window)  # last: the bits one step away, in the background, for the next move
+ui.finish_page()  # the address bar now holds this run's state
+
+prefetch_bits(source_key, spec, x, band_fs, window=window)  # the bits one step away, in the background, for the next move

@@ -239,3 +239,5 @@ J. Max, IRE Trans. IT-6, 1960 · S. P. Lloyd, IEEE Trans. IT-28, 1982 · H. Gish
 1968 · N. S. Jayant & P. Noll, *Digital Coding of Waveforms*, 1984 · ITU-T G.711 · R. M. Gray & D. L. Neuhoff,
 "Quantization", IEEE Trans. IT-44, 1998.
 """)
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -104,7 +104,7 @@ if clip is None:  # no usable upload: the message, and every other control drawn
     for label, key in ((PLAYERS_LABEL, "players"), (THEORY_LABEL, "theory")):
         with ui.lazy_expander(label, key):
             pass
-    st.stop()
+    ui.stop()
 
 # ---- Engine (cached calls, quantviz.app.cached.audio) ------------------------------
 a = analysis(source_key, gain_db, spec, scheme, fs, x)
@@ -279,4 +279,6 @@ with ui.lazy_expander(THEORY_LABEL, "theory") as theory_box:
   Segmental SNR (20 ms frames, clamped to −10…35 dB) follows the ear's short memory better than one SNR.
 """)
 
-prefetch_bits(source_key, gain_db, spec, scheme, fs, x)  # last: the bits one step away, in the background
+ui.finish_page()  # the address bar now holds this run's state
+
+prefetch_bits(source_key, gain_db, spec, scheme, fs, x)  # the bits one step away, in the background

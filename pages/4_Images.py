@@ -132,7 +132,7 @@ def views_pills():
 if raw is None:  # the rest of the page needs an image; its controls stay drawn (disabled) with their values
     crop_controls(0, 0, 1)
     views_pills()
-    st.stop()
+    ui.stop()
 src = cached.source(source_key, colour, raw)
 H, W = src.values.shape[:2]
 
@@ -424,6 +424,8 @@ with ui.lazy_expander("Theory: the formulas on this page", "theory") as box:
 - **PNG size**: the real file (Pillow, zlib level 1 on the cards; 6 and 9 in *PNG bytes*), indexed colour when the
   image has ≤ 256 colours; bits per pixel = 8·bytes/(W·H). PNG is lossless: its size measures how predictable Q is.
 """)
+
+ui.finish_page()  # the address bar now holds this run's state
 
 # ---- Ahead: the bits just below and above, computed by one background thread while the browser draws ------------
 if scheme == "levels":

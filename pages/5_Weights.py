@@ -96,12 +96,12 @@ else:
                 "GGUF file's tensors are dequantized by llama.cpp's gguf package; several tensors in one file can "
                 "be picked one by one), or switch the source back.",
                 icon=":material/upload_file:")
-        st.stop()
+        ui.stop()
     try:
         tensors = cw.upload_tensors(up.file_id, up.name, up)
     except (TensorFileError, ValueError) as exc:
         ui.show_error(f"Could not use this file: {exc}")
-        st.stop()
+        ui.stop()
     names = list(tensors)
     if st.session_state.get("tensor") not in names:
         ui.set_value("tensor", names[0])
@@ -114,7 +114,7 @@ else:
     source_label = f"{up.name}: {name} {shape}" + (f" ({note})" if note else "")
     if not np.any(w):
         ui.show_error(f"{name} is all zeros: there is nothing to quantize (every scheme is exact).")
-        st.stop()
+        ui.stop()
 act_bits = None
 if source == "model":
     sb.subheader("Activations")
@@ -128,7 +128,7 @@ try:
     result, stats, clipped = cw.quantized(source_key, scheme, w)
 except ValueError as exc:
     ui.show_error(f"This scheme cannot quantize this tensor: {exc}.")
-    st.stop()
+    ui.stop()
 n = w.size
 bpw = result.bits_per_weight
 bound = float(T.gaussian_rd_sqnr_db(bpw))
@@ -493,3 +493,5 @@ with ui.lazy_expander("Theory: the formulas behind the cards", "theory") as box:
 - **Accumulation**: with a $p$-bit significand, the spacing at $2^p$ is 2; an addend below 1 rounds away (BF16: $p = 8$ → 256; FP16: $p = 11$ → 2048).
 - **Lloyd-Max** (1957/1960): the best fixed-rate scalar quantizer of a density; for a Gaussian at 4 bits 20.22 dB, 3.86 dB under the 6.02·R bound.
 """)
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -13,10 +13,10 @@ try:
     LESSONS = L.load_lessons()
 except L.LessonError as exc:
     ui.show_error(f"A lesson file could not be used: {exc}")
-    st.stop()
+    ui.stop()
 if not LESSONS:
     ui.show_error(f"No lesson files were found in {L.LESSON_DIR}.")
-    st.stop()
+    ui.stop()
 ss = st.session_state
 done = ss.setdefault("_lesson_done", {})  # {lesson id: {step number: "right" | "shown"}}, kept for the session
 checked = ss.setdefault("_lesson_checked", {})  # {(lesson id, step): (right?, feedback text)} of the last Check
@@ -167,3 +167,5 @@ if len(marks) == n:
     ids = list(LESSONS)
     nxt = ids[(ids.index(lesson.id) + 1) % len(ids)]
     p3.success(f"Lesson complete. Next: **{LESSONS[nxt].title}**, in the sidebar.", icon=":material/school:")
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -226,3 +226,5 @@ with ui.lazy_expander("Dither powers and the noise-shaping gain C(2k, k)", "sec_
             w = W.noise_shaping_gain(k)
             st.latex(w.formula)
             show(w, "noise-power gain C(2k, k)", "×")
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -148,3 +148,5 @@ for fmt in nf.FLOAT_FORMATS:
             f"{num(i.min_normal, 4)} | {num(i.min_subnormal, 4)} | {num(i.eps, 4)} |\n")
 st.markdown("**The formats' limits** (ml_dtypes.finfo). A normal number is (−1)^s · 2^(E − bias) · 1.M; "
             "with E = 0 it is subnormal, (−1)^s · 2^(1 − bias) · 0.M.\n\n" + lim)
+
+ui.finish_page()  # last: the address bar now holds this run's state

@@ -119,3 +119,5 @@ else:
         for e in ALL:
             if e.group == g:
                 show(e)
+
+ui.finish_page()  # last: the address bar now holds this run's state

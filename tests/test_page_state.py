@@ -353,3 +353,18 @@ def _image_kernels():
     from quantviz.image_dither import KERNELS
 
     return tuple(KERNELS)
+
+
+def test_every_page_writes_its_url_at_the_end_of_the_run_and_stops_only_through_ui_stop():
+    """The URL is written once per run, by ui.finish_page() (ui.stop() before an early stop): a page that
+    forgot it would leave the address bar behind its widgets; a bare st.stop() would skip the write."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        tree = ast.parse(path.read_text())
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+        top = [n.value for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+        assert any(ast.unparse(c.func) == "ui.finish_page" for c in top), f"{path.name}: no top-level ui.finish_page()"
+        assert not [c for c in calls if ast.unparse(c.func) == "st.stop"], f"{path.name}: st.stop() skips the URL"
