@@ -368,3 +368,21 @@ def test_every_page_writes_its_url_at_the_end_of_the_run_and_stops_only_through_
         top = [n.value for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
         assert any(ast.unparse(c.func) == "ui.finish_page" for c in top), f"{path.name}: no top-level ui.finish_page()"
         assert not [c for c in calls if ast.unparse(c.func) == "st.stop"], f"{path.name}: st.stop() skips the URL"
+
+
+def test_page_config_is_sent_when_the_page_changes_not_on_every_run(monkeypatch):
+    """A page config on every run costs the browser a message to the host frame and a new icon; the front end
+    keeps the last one, so setup_page sends it on entering a page and when presentation mode changes."""
+    import streamlit
+
+    sent = []
+    real = streamlit.set_page_config
+    monkeypatch.setattr(streamlit, "set_page_config", lambda **kw: (sent.append(kw["page_title"]), real(**kw))[1])
+    at = run_page("app.py")
+    at.switch_page("pages/4_Images.py").run()
+    at.slider(key="bits").set_value(5).run()
+    at.slider(key="bits").set_value(4).run()
+    assert not at.exception and sent[1:] == ["Images · quantviz"], sent
+    at.switch_page("pages/1_Signals.py").run()
+    at.slider(key="bits").set_value(5).run()
+    assert sent[1:] == ["Images · quantviz", "Signals · quantviz"], sent

@@ -30,3 +30,27 @@ def test_deep_link_is_a_fresh_servers_first_request(page, path, heading, bits):
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "deeplink_" + path.strip("/").split("?")[0].lower())
+
+
+def test_page_config_sent_once_per_page_survives_reruns_and_page_changes(page, server):
+    """setup_page sends st.set_page_config only when the page (or presentation mode) changes: after reruns the
+    tab keeps the page's title and the wide layout, and a page change brings the new title."""
+    page.goto(server + "/Images?bits=6")
+    expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=90_000)
+    wait_idle(page)
+    main = "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().width"
+    wide = page.evaluate(main)
+    assert wide > 900, wide  # layout="wide" at 1280×720 with the sidebar open (centered would be ≤ 736)
+    slider = page.locator("[data-testid='stSlider']", has_text="Bits per channel").get_by_role("slider")
+    for bits in (5, 4):
+        slider.focus()
+        page.keyboard.press("ArrowLeft")
+        expect(slider).to_have_value(str(bits))
+        wait_idle(page)
+    expect(page).to_have_title("Images · quantviz")
+    assert page.evaluate(main) == wide
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Signals").click()
+    expect(page).to_have_title("Signals · quantviz", timeout=60_000)
+    expect(page.locator("[data-testid='stMetricValue']").first).to_be_visible(timeout=90_000)
+    wait_idle(page)
+    assert page.evaluate(main) == wide
