@@ -140,7 +140,7 @@ def setup_page(title: str, intro: str) -> None:
     # fonts.gstatic.com on every run (Streamlit 1.67's frontend), and the app downloads nothing at run time.
     # Sent when it changes (entering a page, presentation mode on/off), not on every run: each page config makes
     # the front end post the title to the host frame and set the icon again; the browser keeps the last one.
-    # A/B in one run, Images bits slider, 42 moves each: 0.93x the move time.
+    # (One A/B run read 0.93x the Images bits-move time; not confirmed beyond the noise, see README, Benchmarks.)
     config = (title, presenting)
     if st.session_state.get(_CONFIG) != config:
         st.session_state[_CONFIG] = config
@@ -241,9 +241,9 @@ def finish_page() -> None:
     Every page calls it last (and :func:`stop` before stopping early). Once, at the end, not at the start of the
     run: a new query string makes Streamlit's front end re-render the whole app (``App.setState`` of the query,
     a history entry and a message to the host frame), and at the start of a run that is one more pass over
-    every element while the run's own elements are still arriving. Measured (A/B in one run, Images bits
-    slider, 42 moves each): the URL written at the end of the run takes 0.90× the time of a move that writes it
-    at the start, the same as a move that writes no URL at all.
+    every element while the run's own elements are still arriving. One A/B run (Images bits slider, 42 moves
+    each) read 0.90× for the URL written at the end; a later A/B of all of that session's changes against its
+    start could not confirm a gain beyond the noise (README, Benchmarks).
     """
     fields, values = _page_fields()
     if fields:
