@@ -99,8 +99,9 @@ def enob_with_note(mse: float, spec: QuantizerSpec, step: float, silent: bool = 
     -----
     ENOB = log2(2^b·Δ / √(12·MSE)) (:func:`quantviz.theory.enob_from_error_power`, IEEE 1241, the
     full-scale range being the 2^b cells of the grid), so b exactly when MSE = Δ²/12. An error
-    smaller than that (a signal on the levels, or one below Δ/2 quantized to digital silence,
-    e = x) would give more bits than the word has: the model does not apply. The value is then
+    smaller than that (a deterministic signal crossing few levels, whose error is not uniform on
+    ±Δ/2; quiet parts below Δ/2, where e = x; samples on the levels; or a whole signal quantized to
+    digital silence) would give more bits than the word has: the model does not apply. The value is then
     capped at b and the note says so (the page shows "≥ b"); within ``ENOB_SLACK`` (0.05 bit, the
     sampling spread of a measured Δ²/12) it is capped silently. An unbounded grid has no full
     scale: NaN.
@@ -109,7 +110,8 @@ def enob_with_note(mse: float, spec: QuantizerSpec, step: float, silent: bool = 
         return float("nan"), "needs a word length (bits)"
     raw = float(theory.enob_from_error_power(mse, 2**spec.bits * step)) if mse > 0 else np.inf
     if raw > spec.bits + ENOB_SLACK:
-        why = "Q(x) is digital silence, so e = x" if silent else "the signal sits on the levels"
+        why = ("Q(x) is digital silence, so e = x" if silent else
+               "e is not uniform over ±Δ/2 here: few levels crossed, quiet parts below Δ/2, or samples on levels")
         return float(spec.bits), f"≥ {spec.bits} bits: the error is below Δ²/12 ({why}), so the model does not apply"
     return min(raw, float(spec.bits)), ""
 

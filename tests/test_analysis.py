@@ -263,3 +263,22 @@ def test_floor_spectrum_floor_excludes_the_dc_bias():
     white = a.step**2 * (1 / 12 + 1 / 6)
     enbw = 1.5
     np.testing.assert_allclose(sp.floor_db, 10 * np.log10(4 * white * enbw / 2048), atol=1e-9)
+
+
+def test_enob_note_says_why_the_error_is_small_without_claiming_the_signal_sits_on_the_levels():
+    """A 997 Hz sine at −1 dBFS and 4 bits is not on the levels, yet its error (0.27 Δ RMS) is below Δ²/12: the
+    note must give the reason that holds (a non-uniform error), not "the signal sits on the levels"."""
+    from quantviz import signals
+    from quantviz.analysis import enob_with_note
+    from quantviz.quantizers import QuantizerSpec, quantize
+
+    x = signals.sine(48_000, 48_000, 997.0, signals.db_to_amplitude(-1.0))
+    spec = QuantizerSpec(bits=4)
+    r = quantize(x, spec)
+    mse = float(np.mean(r.error**2))
+    assert mse < r.step**2 / 12 * 0.95  # the case the page showed
+    on_level = np.isclose(x[:, None], (np.arange(16) - 8) * r.step, atol=r.step / 100).any(axis=1).mean()
+    assert on_level < 0.1  # the signal does not sit on the levels
+    enob, note = enob_with_note(mse, spec, r.step)
+    assert enob == 4 and note.startswith("≥ 4 bits")
+    assert "sits on the levels" not in note and "not uniform" in note
