@@ -335,7 +335,7 @@ def test_okabe_ito_colours_one_meaning_each():
     t = traces(fig)
     assert t["original x"].line.color == COLORS["original"] == "#0072B2"
     assert t["quantized Q(x) (samples)"].line.color == COLORS["quantized"] == "#E69F00"  # stems (200 samples)
-    assert t["error e/Δ"].line.color == COLORS["error"] == "#D55E00"
+    assert t["error e/Δ"].line.color == COLORS["error"] == "#CC79A7"  # not a second orange beside Q(x)
     bound = t["±Δ/2 (the error's bound)"]
     assert bound.line.dash == "dash" and bound.line.color == "#000000"
     # Q and e differ in form too (samples above, in their own panel below), not only in shade

@@ -336,7 +336,7 @@ def test_claims_written_in_prompts_and_reveals_hold_for_the_engine():
     assert float(np.median(x[:100, 300:500])) == pytest.approx(0.8, abs=0.05)
 
 
-COLOUR_WORDS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "purple": "#CC79A7"}
+COLOUR_WORDS = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "purple": "#CC79A7", "wine": "#882255"}
 
 
 @pytest.mark.parametrize("lid,i,s", STEPS, ids=IDS)
@@ -345,7 +345,7 @@ def test_colours_named_in_the_texts_are_the_figures_colours(lid, i, s):
     live = L.live(s.page, s.values)
     view = step_view(live, s.figure)
     text = " ".join([s.prompt, L.reveal_text(s, live.numbers), view.notice])
-    named = re.findall(r"(?:the )?([\w-]+)(?: curve| SNR)? \((blue|orange|green|purple)\)", text)
+    named = re.findall(r"(?:the )?([\w-]+)(?: curve| SNR)? \((blue|orange|green|purple|wine)\)", text)
     if view.fig is None or not named:
         return
     colours = {t.name.split(",")[0]: (t.line.color if t.line is not None else None) for t in view.fig.data

@@ -11,11 +11,11 @@ import plotly.graph_objects as go
 COLORS = {
     "original": "#0072B2",  # blue
     "quantized": "#E69F00",  # orange
-    "error": "#D55E00",  # vermillion
+    "error": "#CC79A7",  # reddish purple: e is drawn beside Q(x)'s orange, never a second orange
     "theory": "#000000",  # black, dashed
     "dither": "#7F7F7F",  # grey
     "accent": "#009E73",  # bluish green
-    "accent2": "#CC79A7",  # reddish purple
+    "accent2": "#882255",  # wine (Tol): a category colour apart from the error's purple and Q's orange
     "accent3": "#56B4E9",  # sky blue
 }
 THEORY_LINE = dict(color=COLORS["theory"], dash="dash", width=1.5)

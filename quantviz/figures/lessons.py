@@ -88,7 +88,7 @@ def _nonuniform(live: Live, view: str) -> View:
     fixed = nu.mismatch_curve(nu.mismatch_offsets(xu, lm), level, curves.levels_db)
     fig = figs.loading_figure(curves, fixed, level, bits, mu, level)
     return View(f"The dotted vertical line is this step's level ({level:g} dB), the shaded band overload. Uniform "
-                "SNR (orange) falls 1 dB per dB of level; μ-law (green) and A-law (purple) stay near "
+                "SNR (orange) falls 1 dB per dB of level; μ-law (green) and A-law (wine) stay near "
                 f"{nu.mu_law_snr_db(bits, mu, 0.0):.0f} dB over a wide range of levels, until overload.", fig=fig)
 
 
@@ -141,7 +141,7 @@ def _audio(live: Live, view: str) -> View:
         how = "With dither the error is a flat floor whatever the signal does."
     else:
         how = "Without dither the error follows the signal."
-    notice = (f"Thin blue line: the clip's spectrum; thick orange line: the error's. The dashed line is the model: "
+    notice = (f"Thin blue line: the clip's spectrum; thick purple line: the error's. The dashed line is the model: "
               f"the white floor is {floor} dBFS per bin{' before shaping' if k else ''}. " + how)
     return View(notice, fig=fig)
 

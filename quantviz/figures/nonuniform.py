@@ -14,7 +14,7 @@ from quantviz.figures.common import AXIS_STRIP, COLORS, THEORY_LINE, base_figure
 SCHEME_COLORS = {
     "uniform": COLORS["quantized"],  # orange: the plain quantizer of the other pages
     "mu-law": COLORS["accent"],  # bluish green
-    "A-law": COLORS["accent2"],  # reddish purple
+    "A-law": COLORS["accent2"],  # wine
     "Lloyd-Max": COLORS["accent3"],  # sky blue
     "k-means": "#8C6D1F",  # brown
 }
