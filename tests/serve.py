@@ -30,6 +30,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_SERVERS: dict[str, tuple] = {}  # base URL -> (process, log path): for the diagnosis of a run that never ends
+
+
 @contextlib.contextmanager
 def streamlit_server(script: str = "app.py", timeout: float = 60.0):
     """Yield the base URL of a freshly started server; nobody has requested anything yet."""
@@ -49,12 +52,16 @@ def rss_mib(pid: int) -> float:
 def streamlit_process(script: str = "app.py", timeout: float = 60.0):
     """Like :func:`streamlit_server`, yielding (base URL, subprocess.Popen)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
+    # The server dumps every thread's stack to its log on SIGUSR1 (see wait_idle: a run that never ends).
+    launcher = ("import faulthandler, runpy, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+                "sys.argv = ['streamlit'] + sys.argv[1:]; runpy.run_module('streamlit', run_name='__main__')")
+    cmd = [sys.executable, "-c", launcher, "run", script, "--server.headless=true", f"--server.port={port}",
            "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
     log = open(ROOT / "tests" / "artifacts" / f"server-{port}.log", "w") if (ROOT / "tests" / "artifacts").is_dir() \
         else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+    _SERVERS[base] = (proc, getattr(log, "name", None))
     try:
         deadline = time.time() + timeout
         while True:
@@ -69,6 +76,7 @@ def streamlit_process(script: str = "app.py", timeout: float = 60.0):
             time.sleep(0.2)
         yield base, proc
     finally:
+        _SERVERS.pop(base, None)
         proc.terminate()
         try:
             proc.wait(10)
@@ -103,6 +111,35 @@ def wait_idle(page, timeout: float = 60_000, grace: float = 2_000) -> None:
             page.wait_for_function("() => window.__qvRuns.runs > window.__qvRuns.seen", timeout=grace)
         except PlaywrightTimeout:  # the action started no run
             pass
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    try:
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    except Exception as exc:
+        raise AssertionError(_diagnose_stuck_run(page)) from exc
     page.wait_for_timeout(300)
     page.evaluate("() => { window.__qvRuns.seen = window.__qvRuns.runs; }")
+
+
+def _diagnose_stuck_run(page) -> str:
+    """What a run that never ended left behind: the app's script state, a screenshot, and the server's thread
+    stacks (from its log, after SIGUSR1). CI failed once this way (Signals, bad and good uploads in a row); the
+    first local occurrence showed an idle server and a browser stopped on "Cached ForwardMsg MISS"
+    (.streamlit/config.toml, tests/browser/test_connection.py)."""
+    lines = [f"the app's run did not end: {page.url}"]
+    try:
+        lines.append("script state: " + str(page.locator("[data-testid='stApp']").get_attribute(
+            "data-test-script-state", timeout=2_000)))
+        shot = ROOT / "tests" / "artifacts" / "stuck-run.png"
+        shot.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(shot))
+        lines.append(f"screenshot: {shot}")
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the failure
+        lines.append(f"(no page state: {exc})")
+    base = page.url.split("/", 3)
+    proc, log = _SERVERS.get("/".join(base[:3]), (None, None))
+    if proc is not None and proc.poll() is None and log:
+        import signal
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1.0)
+        text = Path(log).read_text(errors="replace")
+        lines.append("server log (with its threads' stacks), last 6,000 characters:\n" + text[-6000:])
+    return "\n".join(lines)

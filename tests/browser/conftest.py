@@ -10,9 +10,16 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 def pytest_collection_modifyitems(items):
+    """Every browser test is marked ``browser`` and, when it fails, run once more (pytest-rerunfailures; the
+    summary prints "1 rerun" and the first failure's report, which is the one to read). A real Chromium and
+    server on a shared CI machine miss a timeout now and then; a defect that is there every time fails twice.
+    An intermittent one shows as a rerun: the last CI failure (a run that never ended) was one, a Streamlit
+    message-cache race now switched off (tests/browser/test_connection.py), found through the diagnosis that
+    tests/serve.py's wait_idle now writes (script state, screenshot, the server's thread stacks)."""
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))
 
 
 @pytest.fixture(scope="session")

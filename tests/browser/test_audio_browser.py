@@ -75,7 +75,7 @@ def test_ab_switch_drives_the_single_player(page, server):
     page.locator(SWITCH).get_by_role("radio", name="error", exact=True).click()
     expect(page.locator(AB)).to_have_attribute("data-source", "error", timeout=30_000)
     assert np.array_equal(fetch_audio(page, server, 0)[0], fetch_audio(page, server, 3)[0])
-    assert "ab=error" in page.url
+    expect(page).to_have_url(re.compile(r"ab=error"), timeout=30_000)  # written at the end of the run
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -105,7 +105,7 @@ def test_ab_switches_in_place_while_it_plays(page, server):
     a = audio_lab.analyse_audio(x, 48_000, QuantizerSpec(bits=8))
     expected = a.error[:, : 4 * 48_000].astype(np.float64) * 10 ** (30 / 20)
     assert np.max(np.abs(err - expected)) < 1e-5
-    assert "ab=error" in page.url
+    expect(page).to_have_url(re.compile(r"ab=error"), timeout=30_000)  # written at the end of the run
     expect(page.get_by_text("amplified +30 dB, not at true level")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
 

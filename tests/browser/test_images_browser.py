@@ -32,7 +32,8 @@ def test_permalink_2_bits_shows_exactly_4_levels_per_channel(page, server):
     page.keyboard.press("ArrowLeft")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="1 bit per channel = 2 levels")) \
         .to_be_visible(timeout=30_000)
-    assert re.search(r"bits=1", page.url), page.url
+    # the address is written at the end of the run, a moment after the caption: wait for it
+    expect(page).to_have_url(re.compile(r"bits=1"), timeout=30_000)
 
 
 def test_bad_then_good_upload(page, server, tmp_path):
@@ -132,5 +133,5 @@ def test_split_view_stacks_the_two_pictures_and_clips_q_at_the_slider(page, serv
     page.keyboard.press("ArrowRight")
     expect(page.locator("[data-testid='stCaptionContainer']", has_text="Left of 31 %")).to_be_visible(timeout=30_000)
     assert top.evaluate("e => getComputedStyle(e).clipPath") == "inset(0px 0px 0px 31%)"
-    assert re.search(r"split=31", page.url), page.url
+    expect(page).to_have_url(re.compile(r"split=31"), timeout=30_000)  # written at the end of the run
     screenshot(page, "images_split")
