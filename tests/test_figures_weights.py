@@ -210,3 +210,34 @@ def test_log_density_histogram_floor_is_below_every_nonempty_bin():
     counts, edges = np.histogram(w.ravel(), bins=120, range=fig.layout.xaxis.range, density=True)
     assert lo < counts[counts > 0].min()
     assert lo == pytest.approx(0.5 / (w.size * (edges[1] - edges[0])), rel=1e-4)
+
+
+def test_format_labels_do_not_overlap_on_the_shipped_model():
+    """Q4_0, NF4 and NVFP4 sit at 4.5 bits within 1 dB, NF4 (double-quant) and MXFP4 0.25–0.4 bit left of them:
+    with one text position per point their names printed over each other (seen on the page). Every format in
+    view gets its own name, and no two names' boxes (as drawn: 0.62 em per character, 1.3 em high) meet."""
+    from quantviz import nn
+    from quantviz.tensors import error_stats
+
+    w = nn.load_digits_model().mlp.weights[0]
+    pts = []
+    for fmt in FORMATS:
+        r = quantize_format(w, fmt)
+        pts.append(dict(label=figs.FORMAT_LABELS[fmt], family="formats", bpw=r.bits_per_weight,
+                        sqnr=error_stats(w, r.values)["sqnr_db"]))
+    fig, _ = figs.rd_comparison(pts, None, "")
+    anns = fig.layout.annotations
+    in_view = [p["label"] for p in pts if p["bpw"] <= 9.5]
+    assert sorted(a.text for a in anns) == sorted(in_view) and len(in_view) >= 9
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    plot_h = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    boxes = []
+    for a in anns:
+        px, py = (a.x - x0) / (x1 - x0) * 800 + a.ax, (y1 - a.y) / (y1 - y0) * plot_h + a.ay
+        width = 0.62 * 11 * len(a.text)
+        left = px if a.xanchor == "left" else px - width
+        boxes.append((left, py - 7.15, left + width, py + 7.15))
+        assert -1 <= left and left + width <= 801 and -1 <= py - 7.15 and py + 7.15 <= plot_h + 1, a.text
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)

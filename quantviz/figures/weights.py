@@ -16,7 +16,8 @@ from html import escape as html_escape
 import numpy as np
 import plotly.graph_objects as go
 
-from quantviz.figures.common import COLORS, THEORY_LINE, base_figure, display_array
+from quantviz.figures.common import (AXIS_STRIP, COLORS, LEGEND_ROW, THEORY_LINE, base_figure, display_array,
+                                     point_labels)
 from quantviz.formats import FLOAT_FORMATS, FORMATS, FormatResult
 from quantviz.tensors import QuantizedTensor, ecsq_gaussian, gaussian_rd_sqnr_db
 
@@ -575,16 +576,9 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str,
         ps = sorted((p for p in points if p["family"] == fam), key=lambda p: p["bpw"])
         if not ps:
             continue
-        # labels of formats closer than 0.3 bit to the previous one alternate around their points
-        where, k = [], 0
-        for i, p in enumerate(ps):
-            k = k + 1 if i and p["bpw"] - ps[i - 1]["bpw"] < 0.3 else 0
-            where.append(("middle right", "top left", "bottom right", "top right", "bottom left", "middle left")[k % 6])
         fig.add_trace(go.Scatter(
             x=[p["bpw"] for p in ps], y=[p["sqnr"] for p in ps], name=fam,
-            mode="markers+text" if fam == "formats" else "markers+lines",
-            text=[p["label"] for p in ps] if fam == "formats" else None, textposition=where,
-            textfont=dict(size=11), marker=dict(size=8, color=color),
+            mode="markers" if fam == "formats" else "markers+lines", marker=dict(size=8, color=color),
             line=dict(color=color, width=1), customdata=[p["label"] for p in ps],
             hovertemplate="%{customdata}: %{x:.3g} bits/w, %{y:.1f} dB<extra></extra>"))
     if current is not None:
@@ -594,8 +588,18 @@ def rd_comparison(points: list[dict], current: dict | None, variance_note: str,
     wide = current is not None and current["bpw"] > 9
     shown = [p for p in points if wide or p["bpw"] <= 9.5]
     ys = [p["sqnr"] for p in shown if np.isfinite(p["sqnr"])]
-    fig.update_yaxes(range=[min(0.0, min(ys) - 3), max(ys) + 8])
-    fig.update_xaxes(range=[0, 17.5 if wide else 9.5])
+    y_range, x_range = [min(0.0, min(ys) - 3), max(ys) + 8], [0, 17.5 if wide else 9.5]
+    fig.update_yaxes(range=y_range)
+    fig.update_xaxes(range=x_range)
+    # the formats' names: placed apart (four 4-bit formats lie within 1 dB and 0.4 bit of each other)
+    named = [p for p in points if p["family"] == "formats" and x_range[0] <= p["bpw"] <= x_range[1]
+             and np.isfinite(p["sqnr"])]
+    plot_h = 420 - 44 - (AXIS_STRIP + 4 * LEGEND_ROW)
+    fig.update_layout(annotations=point_labels([p["bpw"] for p in named], [p["sqnr"] for p in named],
+                                               [p["label"] for p in named], x_range, y_range, (800, plot_h),
+                                               color=COLORS["accent2"],
+                                               avoid=[(p["bpw"], p["sqnr"]) for p in shown if p not in named]
+                                               + ([(current["bpw"], current["sqnr"])] if current else [])))
     off = [p for p in points if p not in shown]
     best = max((p for p in points if 3.0 <= p["bpw"] <= 5.0), key=lambda p: p["sqnr"] - 6.02 * p["bpw"],
                default=None)
